@@ -1,0 +1,204 @@
+// Every message between the daemon and its clients, declared once. The daemon, the extension,
+// the CLI and the tests import these objects; nobody spells a method name by hand.
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type {
+  CacheStats,
+  CountsResult,
+  RateLimitInfo,
+  StatusResult,
+  UpstreamInfo,
+} from './types';
+
+/** Bumped on any incompatible change of the messages below. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest frame the daemon accepts (header + body); bigger ones close the connection. */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+export const ErrorCodes = {
+  /** a request other than `hello` arrived before the handshake */
+  HandshakeRequired: -32001,
+  /** the client speaks a protocol this daemon does not */
+  ProtocolMismatch: -32002,
+  /** the request took longer than the daemon's bound */
+  RequestTimeout: -32003,
+  /** the SkillMeat home given does not belong to this daemon */
+  WrongHome: -32004,
+  /** the daemon is shutting down */
+  ShuttingDown: -32005,
+  /** a parameter has the wrong type or value */
+  InvalidParams: -32602,
+  InternalError: -32603,
+} as const;
+
+// ---------------------------------------------------------------- hello
+export interface HelloParams {
+  protocolVersion: number;
+  /** package version of the client (semver) */
+  clientVersion: string;
+  /** `vscode`, `cli`, `test`, … — shown in the log */
+  clientName: string;
+  /** SkillMeat home the client wants; the daemon answers WrongHome if it serves another */
+  home: string;
+}
+export interface HelloResult {
+  protocolVersion: number;
+  daemonVersion: string;
+  pid: number;
+  home: string;
+}
+export const HelloRequest = new RequestType<HelloParams, HelloResult, void>('skillmeat/hello');
+
+// ---------------------------------------------------------------- status
+export interface StatusParams {
+  /** absolute workspace folder paths */
+  folders: string[];
+}
+export const StatusRequest = new RequestType<StatusParams, StatusResult, void>('skillmeat/status');
+
+// ---------------------------------------------------------------- counts
+export interface CountsParams {
+  /** collection directory names; all collections when absent */
+  collections?: string[];
+}
+export const CountsRequest = new RequestType<CountsParams, CountsResult, void>('skillmeat/counts');
+
+// ---------------------------------------------------------------- checkUpstream
+export interface CheckUpstreamParams {
+  /** workspace folders whose deployed artifacts should be checked (their collections' artifacts) */
+  folders?: string[];
+  /** `name::type` of collection artifacts, or row keys `name::type::profile`; all when absent */
+  keys?: string[];
+  /** bypass the TTL (immutable per-commit data is still reused) */
+  force?: boolean;
+}
+export interface UpstreamResultRow {
+  /** `collection/name::type` */
+  artifact: string;
+  collection: string;
+  name: string;
+  type: string;
+  upstream: UpstreamInfo;
+}
+export interface CheckUpstreamResult {
+  results: UpstreamResultRow[];
+  /** HTTP requests this check sent to GitHub (304s included) */
+  requests: number;
+  rateLimit?: RateLimitInfo;
+}
+export const CheckUpstreamRequest = new RequestType<CheckUpstreamParams, CheckUpstreamResult, void>(
+  'skillmeat/checkUpstream',
+);
+
+// ---------------------------------------------------------------- invalidate
+export type InvalidateScope = 'upstream' | 'counts' | 'hashes' | 'all';
+export interface InvalidateParams {
+  scope: InvalidateScope;
+  /** upstream: artifact keys (`name::type`, or source keys); counts: collection names; absent = all */
+  keys?: string[];
+}
+export interface InvalidateResult {
+  /** entries dropped, per cache name */
+  dropped: Record<string, number>;
+}
+export const InvalidateRequest = new RequestType<InvalidateParams, InvalidateResult, void>(
+  'skillmeat/invalidate',
+);
+
+// ---------------------------------------------------------------- stats
+export interface DaemonInfo {
+  pid: number;
+  version: string;
+  protocolVersion: number;
+  uptimeSeconds: number;
+  socketPath: string;
+  logPath: string;
+  statePath: string;
+  home: string;
+  clients: number;
+  idleShutdownSeconds: number;
+  watchers: { healthy: boolean; watched: number; message?: string };
+  persistence: { enabled: boolean; message?: string };
+}
+export interface StatsResult {
+  daemon: DaemonInfo;
+  caches: CacheStats[];
+  github: { apiUrl: string; tokenSource: string; rateLimit?: RateLimitInfo };
+}
+export const StatsRequest = new RequestType<Record<string, never> | undefined, StatsResult, void>('skillmeat/stats');
+
+// ---------------------------------------------------------------- subscribe / unsubscribe
+export interface SubscribeParams {
+  folders: string[];
+}
+export interface SubscribeResult {
+  folders: string[];
+}
+export const SubscribeRequest = new RequestType<SubscribeParams, SubscribeResult, void>('skillmeat/subscribe');
+export const UnsubscribeRequest = new RequestType<SubscribeParams, SubscribeResult, void>('skillmeat/unsubscribe');
+
+// ---------------------------------------------------------------- setToken
+export interface SetTokenParams {
+  /** null clears a token handed over earlier */
+  token: string | null;
+  /** where it came from, for `stats` (`vscode`, …); never the token itself */
+  source: string;
+}
+export const SetTokenRequest = new RequestType<SetTokenParams, { ok: true }, void>('skillmeat/setToken');
+
+// ---------------------------------------------------------------- configure
+/** Settings a client may push; the daemon is shared, so the last writer wins for shared knobs. */
+export interface DaemonSettings {
+  countsTtlSeconds?: number;
+  upstreamTtlSeconds?: number;
+  upstreamErrorTtlSeconds?: number;
+  /** 0 = off */
+  autoCheckIntervalMinutes?: number;
+  githubApiUrl?: string;
+  idleShutdownSeconds?: number;
+  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+}
+export const ConfigureRequest = new RequestType<DaemonSettings, { ok: true }, void>('skillmeat/configure');
+
+// ---------------------------------------------------------------- shutdown
+export interface ShutdownParams {
+  reason?: string;
+}
+export const ShutdownRequest = new RequestType<ShutdownParams, { ok: true }, void>('skillmeat/shutdown');
+
+// ---------------------------------------------------------------- notifications
+export interface DidChangeParams {
+  /** rows that changed, per subscribed workspace folder */
+  workspaces: { folder: string; keys: string[] }[];
+  /** collections whose counts changed */
+  collections: string[];
+  /** the home itself appeared, disappeared, or its config changed */
+  home?: boolean;
+}
+export const DidChangeNotification = new NotificationType<DidChangeParams>('skillmeat/didChange');
+
+export interface DaemonStatusParams {
+  state: 'ok' | 'warning' | 'error';
+  message?: string;
+  /** work in progress (hashing, checking upstream) */
+  busy?: boolean;
+  offline?: boolean;
+  rateLimit?: RateLimitInfo;
+  /** ISO time until which GitHub is not asked (rate-limited) */
+  rateLimitedUntil?: string;
+}
+export const DaemonStatusNotification = new NotificationType<DaemonStatusParams>('skillmeat/daemonStatus');
+
+/** Requests a reconnecting client may resend: they change nothing the user cares about twice. */
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
+  HelloRequest.method,
+  StatusRequest.method,
+  CountsRequest.method,
+  CheckUpstreamRequest.method,
+  InvalidateRequest.method,
+  StatsRequest.method,
+  SubscribeRequest.method,
+  UnsubscribeRequest.method,
+  SetTokenRequest.method,
+  ConfigureRequest.method,
+]);
