@@ -1,0 +1,127 @@
+// SkillMeat's canonical content hash (utils/filesystem.py compute_content_hash), byte for byte:
+// a file is sha256(bytes); a directory is one running sha256 over utf8(relpath) + bytes of every
+// regular file, in the order Python sorts Path objects. Nothing is excluded.
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+
+export interface HashInput {
+  /** path relative to the hashed directory, with the OS separator ('' for a single file) */
+  rel: string;
+  abs: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export interface HashInputList {
+  kind: 'file' | 'dir';
+  files: HashInput[];
+}
+
+export interface Hasher {
+  hash(absPath: string): Promise<string>;
+}
+
+/**
+ * Code-point order, as Python compares str. JS `<` compares UTF-16 code units, which disagrees for
+ * astral characters versus U+E000..U+FFFF.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca !== cb) {
+      const pa = a.codePointAt(i) ?? ca;
+      const pb = b.codePointAt(i) ?? cb;
+      return pa < pb ? -1 : pa > pb ? 1 : 0;
+    }
+  }
+  return a.length - b.length;
+}
+
+// Python's PureWindowsPath compares lower-cased parts; POSIX paths compare as they are.
+const caseFold = process.platform === 'win32' ? (s: string) => s.toLowerCase() : (s: string) => s;
+
+/** Component-wise comparison, so `a/x` sorts before `a-b/x` although '-' < '/'. */
+export function comparePathParts(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareCodePoints(caseFold(a[i]), caseFold(b[i]));
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+interface Found {
+  parts: string[];
+  abs: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+async function walk(dir: string, parts: string[], out: Found[]): Promise<void> {
+  const entries = await fsp.readdir(dir, { withFileTypes: true });
+  for (const e of entries) {
+    const abs = path.join(dir, e.name);
+    const childParts = [...parts, e.name];
+    if (e.isDirectory()) {
+      await walk(abs, childParts, out);
+    } else if (e.isFile() || e.isSymbolicLink()) {
+      // Symlinks: a link to a file counts with its target's bytes; a link to a directory is listed
+      // by rglob but not descended; a broken link is skipped (is_file() is false).
+      let st;
+      try {
+        st = await fsp.stat(abs);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (e.isSymbolicLink() && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP')) continue;
+        throw err;
+      }
+      if (!st.isFile()) continue;
+      out.push({ parts: childParts, abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+    }
+    // sockets, fifos, devices: not regular files, skipped like SkillMeat's is_file() filter
+  }
+}
+
+/** What a hash of `p` would read, in SkillMeat's order. Throws (ENOENT, EACCES, …) like the hash would. */
+export async function listHashInputs(p: string): Promise<HashInputList> {
+  const st = await fsp.stat(p);
+  if (st.isFile()) {
+    return { kind: 'file', files: [{ rel: '', abs: p, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }] };
+  }
+  if (!st.isDirectory()) {
+    const err = new Error(`not a regular file or directory: ${p}`) as NodeJS.ErrnoException;
+    err.code = 'EINVAL';
+    err.path = p;
+    throw err;
+  }
+  const found: Found[] = [];
+  await walk(p, [], found);
+  found.sort((a, b) => comparePathParts(a.parts, b.parts));
+  return {
+    kind: 'dir',
+    files: found.map((f) => ({ rel: f.parts.join(path.sep), abs: f.abs, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino })),
+  };
+}
+
+/** Streams every input into one SHA-256; files are never read whole into memory. */
+export async function hashInputs(kind: 'file' | 'dir', files: readonly HashInput[]): Promise<string> {
+  const h = createHash('sha256');
+  for (const f of files) {
+    if (kind === 'dir') h.update(Buffer.from(f.rel, 'utf8'));
+    const stream = createReadStream(f.abs);
+    for await (const chunk of stream) h.update(chunk as Buffer);
+  }
+  return h.digest('hex');
+}
+
+export async function contentHash(p: string): Promise<string> {
+  const list = await listHashInputs(p);
+  return hashInputs(list.kind, list.files);
+}
+
+export const directHasher: Hasher = { hash: contentHash };
