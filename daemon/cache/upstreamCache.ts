@@ -1,0 +1,292 @@
+// Everything the upstream checker learns from GitHub, split by how long it stays true:
+//  - ref answers (which commit a ref points at, with its ETag) — mutable, TTL'd, revalidated with a 304;
+//  - failures — short TTL so a broken or rate-limited GitHub is not hammered;
+//  - default branches — change rarely, hours;
+//  - path entries at a commit — keyed by an immutable commit SHA, never expire, kept on disk.
+// Nothing secret is stored: no token, no headers other than the ETag.
+import type { CacheStats } from '../../shared/types';
+import { systemClock, type Clock } from './clock';
+import { nullLogger, type Logger } from './logger';
+import type { PersistentStore, StoreData } from './persistentStore';
+
+export interface RefAnswer {
+  /** commit SHA the ref pointed at */
+  sha: string;
+  etag?: string;
+  /** ms epoch of the last GitHub answer (200 or 304) */
+  checkedAt: number;
+  /** loaded from disk: usable for a conditional request and as a stale answer, never fresh */
+  revalidate?: boolean;
+}
+
+export type FailureKind = 'rate-limited' | 'network' | 'server' | 'not-found' | 'auth' | 'bad-ref' | 'other';
+
+export interface RefFailure {
+  kind: FailureKind;
+  reason: string;
+  at: number;
+  /** ms epoch until which the failure is the answer */
+  until: number;
+}
+
+/** The git object at a path of a commit, or the fact that nothing is there. */
+export type PathEntry = { type: 'tree' | 'blob' | 'commit'; sha: string } | { missing: true };
+
+export interface RefLookup {
+  answer?: RefAnswer;
+  fresh: boolean;
+  /** a failure still inside its TTL */
+  failure?: RefFailure;
+}
+
+const STORE_VERSION = 1;
+const MAX_IMMUTABLE = 100_000;
+
+export interface UpstreamCacheOptions {
+  ttlMs?: number;
+  errorTtlMs?: number;
+  defaultBranchTtlMs?: number;
+  clock?: Clock;
+  log?: Logger;
+  store?: PersistentStore;
+}
+
+export class UpstreamCache {
+  ttlMs: number;
+  errorTtlMs: number;
+  readonly defaultBranchTtlMs: number;
+  /** resolves when the persisted state has been read (immediately without a store) */
+  readonly ready: Promise<void>;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly store?: PersistentStore;
+  private readonly refs = new Map<string, RefAnswer>();
+  private readonly failures = new Map<string, RefFailure>();
+  private readonly branches = new Map<string, { branch: string; at: number }>();
+  private readonly immutable = new Map<string, PathEntry>();
+  private hits = 0;
+  private misses = 0;
+  private notModified = 0;
+  private staleServed = 0;
+
+  constructor(opts: UpstreamCacheOptions = {}) {
+    this.ttlMs = opts.ttlMs ?? 300_000;
+    this.errorTtlMs = opts.errorTtlMs ?? 60_000;
+    this.defaultBranchTtlMs = opts.defaultBranchTtlMs ?? 6 * 3600_000;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log ?? nullLogger;
+    this.store = opts.store;
+    this.ready = this.store ? this.load(this.store) : Promise.resolve();
+  }
+
+  /** New TTLs from the settings; the answer TTL also applies to answers already cached. */
+  configure(opts: { ttlMs?: number; errorTtlMs?: number }): void {
+    if (opts.ttlMs !== undefined && opts.ttlMs >= 0) this.ttlMs = opts.ttlMs;
+    if (opts.errorTtlMs !== undefined && opts.errorTtlMs >= 0) this.errorTtlMs = opts.errorTtlMs;
+  }
+
+  // ------------------------------------------------------------------ ref answers
+
+  getRef(key: string): RefLookup {
+    const now = this.clock.now();
+    const answer = this.refs.get(key);
+    let failure = this.failures.get(key);
+    if (failure && failure.until <= now) {
+      this.failures.delete(key);
+      failure = undefined;
+    }
+    const fresh = !!answer && !answer.revalidate && now - answer.checkedAt < this.ttlMs && !failure;
+    return { answer, fresh, failure };
+  }
+
+  /** Counts a lookup for the hit rate: `hit` = answered without a full GitHub response. */
+  recordLookup(hit: boolean): void {
+    if (hit) this.hits++;
+    else this.misses++;
+  }
+
+  recordStaleServed(): void {
+    this.staleServed++;
+  }
+
+  setRef(key: string, sha: string, etag: string | undefined): void {
+    this.refs.set(key, { sha, etag, checkedAt: this.clock.now() });
+    this.failures.delete(key);
+    this.persist();
+  }
+
+  /** A 304: the stored answer is confirmed as of now. */
+  confirmRef(key: string): void {
+    const a = this.refs.get(key);
+    if (!a) return;
+    this.refs.set(key, { sha: a.sha, etag: a.etag, checkedAt: this.clock.now() });
+    this.failures.delete(key);
+    this.notModified++;
+    this.persist();
+  }
+
+  setFailure(key: string, kind: FailureKind, reason: string, until?: number): RefFailure {
+    const now = this.clock.now();
+    const f: RefFailure = { kind, reason, at: now, until: until ?? now + this.errorTtlMs };
+    this.failures.set(key, f);
+    return f;
+  }
+
+  // ------------------------------------------------------------------ default branches
+
+  /** `repoKey` = `github:<host>/<owner>/<repo>` */
+  getDefaultBranch(repoKey: string): string | undefined {
+    const b = this.branches.get(repoKey);
+    if (!b) return undefined;
+    if (this.clock.now() - b.at >= this.defaultBranchTtlMs) return undefined;
+    return b.branch;
+  }
+
+  setDefaultBranch(repoKey: string, branch: string): void {
+    this.branches.set(repoKey, { branch, at: this.clock.now() });
+    this.persist();
+  }
+
+  // ------------------------------------------------------------------ immutable entries
+
+  /** `key` = `github:<host>/<owner>/<repo>#<commitSha>:<path>` */
+  getEntry(key: string): PathEntry | undefined {
+    return this.immutable.get(key);
+  }
+
+  setEntry(key: string, entry: PathEntry): void {
+    if (this.immutable.has(key)) return;
+    this.immutable.set(key, entry);
+    if (this.immutable.size > MAX_IMMUTABLE) {
+      // Oldest first: Map keeps insertion order, and old commits are the least likely to be asked again.
+      const drop = this.immutable.size - MAX_IMMUTABLE;
+      let i = 0;
+      for (const k of this.immutable.keys()) {
+        if (i++ >= drop) break;
+        this.immutable.delete(k);
+      }
+    }
+    this.persist();
+  }
+
+  // ------------------------------------------------------------------ invalidation
+
+  /**
+   * Drops ref answers, ETags and failures for these source keys (`github:<host>/<owner>/<repo>@<ref>`)
+   * or repository keys (`github:<host>/<owner>/<repo>`, every ref of it). Immutable entries stay:
+   * they cannot become wrong.
+   */
+  invalidate(keys?: string[]): number {
+    if (!keys) return this.invalidateAll();
+    let n = 0;
+    const matches = (k: string): boolean => keys.some((key) => k === key || k.startsWith(`${key}@`));
+    for (const k of [...this.refs.keys()]) if (matches(k)) n += this.refs.delete(k) ? 1 : 0;
+    for (const k of [...this.failures.keys()]) if (matches(k)) this.failures.delete(k);
+    for (const key of keys) n += this.branches.delete(key) ? 1 : 0;
+    if (n > 0) this.persist();
+    return n;
+  }
+
+  /** Every mutable answer (refs, ETags, failures, default branches); immutable entries stay. */
+  invalidateAll(): number {
+    const n = this.refs.size + this.branches.size;
+    this.refs.clear();
+    this.failures.clear();
+    this.branches.clear();
+    this.persist();
+    return n;
+  }
+
+  /** Everything, immutable entries included (the "clear all caches" command). */
+  clear(): number {
+    const n = this.invalidateAll() + this.immutable.size;
+    this.immutable.clear();
+    this.persist();
+    return n;
+  }
+
+  stats(): CacheStats {
+    const now = this.clock.now();
+    let stale = 0;
+    for (const a of this.refs.values()) if (a.revalidate || now - a.checkedAt >= this.ttlMs) stale++;
+    const lookups = this.hits + this.misses;
+    return {
+      name: 'upstream',
+      size: this.refs.size + this.immutable.size + this.branches.size,
+      ttlSeconds: Math.round(this.ttlMs / 1000),
+      errorTtlSeconds: Math.round(this.errorTtlMs / 1000),
+      hits: this.hits,
+      misses: this.misses,
+      hitRate: lookups === 0 ? 0 : this.hits / lookups,
+      stale,
+      refs: this.refs.size,
+      etags: [...this.refs.values()].filter((a) => a.etag).length,
+      failures: this.failures.size,
+      defaultBranches: this.branches.size,
+      immutableEntries: this.immutable.size,
+      notModified: this.notModified,
+      staleServed: this.staleServed,
+      persistent: this.store?.enabled ?? false,
+    };
+  }
+
+  async flush(): Promise<void> {
+    if (!this.store) return;
+    await this.ready;
+    this.persist();
+    await this.store.flush();
+  }
+
+  // ------------------------------------------------------------------ persistence
+
+  private persist(): void {
+    if (!this.store?.enabled) return;
+    void this.store.save(() => this.snapshot());
+  }
+
+  private snapshot(): StoreData {
+    const refs: Record<string, { sha: string; etag?: string; checkedAt: number }> = {};
+    for (const [k, a] of this.refs) refs[k] = { sha: a.sha, etag: a.etag, checkedAt: a.checkedAt };
+    const branches: Record<string, { branch: string; at: number }> = {};
+    for (const [k, b] of this.branches) branches[k] = b;
+    const entries: Record<string, PathEntry> = {};
+    for (const [k, e] of this.immutable) entries[k] = e;
+    return { version: STORE_VERSION, refs, branches, entries };
+  }
+
+  private async load(store: PersistentStore): Promise<void> {
+    const data = await store.load();
+    if (Object.keys(data).length === 0) return;
+    if (data.version !== STORE_VERSION) {
+      this.log.info(`upstream cache: state file version ${String(data.version)} ignored`);
+      return;
+    }
+    let bad = 0;
+    const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    const sha = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{40}$/.test(v);
+    if (isObj(data.refs)) {
+      for (const [k, v] of Object.entries(data.refs)) {
+        if (isObj(v) && sha(v.sha) && typeof v.checkedAt === 'number' && (v.etag === undefined || typeof v.etag === 'string')) {
+          // An answer from an earlier run may predate a token change: only its ETag and stale value are trusted.
+          if (!this.refs.has(k)) this.refs.set(k, { sha: v.sha, etag: v.etag, checkedAt: v.checkedAt, revalidate: true });
+        } else bad++;
+      }
+    }
+    if (isObj(data.branches)) {
+      for (const [k, v] of Object.entries(data.branches)) {
+        if (isObj(v) && typeof v.branch === 'string' && typeof v.at === 'number') {
+          if (!this.branches.has(k)) this.branches.set(k, { branch: v.branch, at: v.at });
+        } else bad++;
+      }
+    }
+    if (isObj(data.entries)) {
+      for (const [k, v] of Object.entries(data.entries)) {
+        if (isObj(v) && (v.missing === true || ((v.type === 'tree' || v.type === 'blob' || v.type === 'commit') && sha(v.sha)))) {
+          if (!this.immutable.has(k)) this.immutable.set(k, v.missing === true ? { missing: true } : { type: v.type as 'tree', sha: v.sha as string });
+        } else bad++;
+      }
+    }
+    if (bad > 0) this.log.warn(`upstream cache: ${bad} malformed entries in the state file discarded`);
+    this.log.debug(`upstream cache: loaded ${this.refs.size} refs, ${this.immutable.size} immutable entries`);
+  }
+}

@@ -1,0 +1,427 @@
+// Our own GitHub REST stand-in on 127.0.0.1 for tests and benchmarks. It speaks only the endpoints
+// the daemon uses, with the behaviours that matter for cost and honesty: ETags and 304s, rate-limit
+// headers, 403/429 with Retry-After, 5xx, 404 for private repositories without a token, latency.
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GitStore } from './gitModel';
+
+export interface FakeRepoOptions {
+  defaultBranch?: string;
+  private?: boolean;
+  /** files of the first commit on the default branch (path → content) */
+  files?: Record<string, string>;
+}
+
+export interface LoggedRequest {
+  method: string;
+  /** path with query string, as received */
+  path: string;
+  status: number;
+  /** request headers, lower-cased names */
+  headers: Record<string, string>;
+  at: number;
+}
+
+interface FakeRepo {
+  owner: string;
+  name: string;
+  defaultBranch: string;
+  private: boolean;
+  branches: Map<string, string>;
+  /** tag name → commit SHA, or annotated tag object SHA */
+  tags: Map<string, string>;
+  /** commit SHA → its full file map, so later commits can be derived from any parent */
+  files: Map<string, Map<string, string>>;
+  /** recursive tree listings longer than this are cut and flagged `truncated` */
+  truncateAfter?: number;
+}
+
+interface Failure {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  /** only requests whose path contains this fail */
+  match?: string;
+}
+
+type Json = Record<string, unknown> | unknown[];
+
+export class FakeGitHub {
+  readonly git = new GitStore();
+  readonly requestLog: LoggedRequest[] = [];
+  private readonly repos = new Map<string, FakeRepo>();
+  private server?: http.Server;
+  private latencyMs = 0;
+  private failures: Failure[] = [];
+  private validToken?: string;
+  private limit = 5000;
+  private remaining = 5000;
+  private resetAt = Math.floor(Date.now() / 1000) + 3600;
+  private down = false;
+  private inFlight = 0;
+  /** most requests the server was answering at the same time */
+  maxInFlight = 0;
+  baseUrl = '';
+
+  async start(port = 0): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    const addr = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${addr.port}`;
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  // ------------------------------------------------------------------ repository model
+
+  addRepo(owner: string, repo: string, opts: FakeRepoOptions = {}): string {
+    const r: FakeRepo = {
+      owner,
+      name: repo,
+      defaultBranch: opts.defaultBranch ?? 'main',
+      private: opts.private ?? false,
+      branches: new Map(),
+      tags: new Map(),
+      files: new Map(),
+    };
+    this.repos.set(`${owner}/${repo}`.toLowerCase(), r);
+    const files = new Map(Object.entries(opts.files ?? { 'README.md': `# ${repo}\n` }));
+    const sha = this.git.commit(this.git.treeOf(files), [], 'initial');
+    r.files.set(sha, files);
+    r.branches.set(r.defaultBranch, sha);
+    return sha;
+  }
+
+  /** Commits on top of `branch` (created from the default branch head if new); null deletes a file. */
+  commit(owner: string, repo: string, branch: string, changes: Record<string, string | null>, message = 'change'): string {
+    const r = this.repoOrThrow(owner, repo);
+    const parent = r.branches.get(branch) ?? r.branches.get(r.defaultBranch)!;
+    const files = new Map(r.files.get(parent)!);
+    for (const [p, content] of Object.entries(changes)) {
+      if (content === null) {
+        for (const k of [...files.keys()]) if (k === p || k.startsWith(`${p}/`)) files.delete(k);
+      } else files.set(p, content);
+    }
+    const sha = this.git.commit(this.git.treeOf(files), [parent], message);
+    r.files.set(sha, files);
+    r.branches.set(branch, sha);
+    return sha;
+  }
+
+  /** Points a tag at a commit (default: the default branch head); `annotated` adds a tag object. */
+  tag(owner: string, repo: string, name: string, commitSha?: string, annotated = false): string {
+    const r = this.repoOrThrow(owner, repo);
+    const target = commitSha ?? r.branches.get(r.defaultBranch)!;
+    r.tags.set(name, annotated ? this.git.annotatedTag(target, name) : target);
+    return target;
+  }
+
+  branchHead(owner: string, repo: string, branch?: string): string {
+    const r = this.repoOrThrow(owner, repo);
+    return r.branches.get(branch ?? r.defaultBranch)!;
+  }
+
+  setDefaultBranch(owner: string, repo: string, branch: string): void {
+    this.repoOrThrow(owner, repo).defaultBranch = branch;
+  }
+
+  setPrivate(owner: string, repo: string, isPrivate: boolean): void {
+    this.repoOrThrow(owner, repo).private = isPrivate;
+  }
+
+  /** Recursive tree listings of this repository stop after `entries` entries and say `truncated`. */
+  truncateTrees(owner: string, repo: string, entries: number | undefined): void {
+    this.repoOrThrow(owner, repo).truncateAfter = entries;
+  }
+
+  // ------------------------------------------------------------------ behaviour knobs
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** Sets the primary rate-limit budget; `resetAt` is epoch milliseconds. */
+  rateLimit(opts: { remaining: number; resetAt?: number; limit?: number }): void {
+    this.remaining = opts.remaining;
+    if (opts.limit !== undefined) this.limit = opts.limit;
+    if (opts.resetAt !== undefined) this.resetAt = Math.floor(opts.resetAt / 1000);
+  }
+
+  /** The next request (or the next one whose path contains `match`) fails with this status. */
+  failNext(status: number, headers: Record<string, string> = {}, opts: { body?: unknown; match?: string; times?: number } = {}): void {
+    for (let i = 0; i < (opts.times ?? 1); i++) {
+      this.failures.push({ status, headers, body: opts.body ?? { message: http.STATUS_CODES[status] ?? 'error' }, match: opts.match });
+    }
+  }
+
+  /** Only this token is accepted; others get 401, and private repositories need it. */
+  requireToken(token: string | undefined): void {
+    this.validToken = token;
+  }
+
+  /** Accept connections but drop them without an answer (a broken proxy, a dead link). */
+  setDown(down: boolean): void {
+    this.down = down;
+  }
+
+  clearLog(): void {
+    this.requestLog.length = 0;
+    this.maxInFlight = 0;
+  }
+
+  requests(filter?: { pathIncludes?: string; status?: number; method?: string }): LoggedRequest[] {
+    return this.requestLog.filter(
+      (r) =>
+        (!filter?.pathIncludes || r.path.includes(filter.pathIncludes)) &&
+        (filter?.status === undefined || r.status === filter.status) &&
+        (!filter?.method || r.method === filter.method),
+    );
+  }
+
+  // ------------------------------------------------------------------ HTTP
+
+  private repoOrThrow(owner: string, repo: string): FakeRepo {
+    const r = this.repos.get(`${owner}/${repo}`.toLowerCase());
+    if (!r) throw new Error(`fake GitHub: no repository ${owner}/${repo}`);
+    return r;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    const entry: LoggedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers, at: Date.now() };
+    this.requestLog.push(entry);
+    if (this.down) {
+      req.socket.destroy();
+      entry.status = -1;
+      return;
+    }
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.answer(req, res, entry);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async answer(req: http.IncomingMessage, res: http.ServerResponse, entry: LoggedRequest): Promise<void> {
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    let status: number;
+    let body: string | undefined;
+    const out: Record<string, string> = {};
+    try {
+      ({ status, body } = this.route(entry, out));
+    } catch (e) {
+      status = 500;
+      body = JSON.stringify({ message: `fake GitHub bug: ${e instanceof Error ? e.message : String(e)}` });
+      out['content-type'] = 'application/json; charset=utf-8';
+    }
+    entry.status = status;
+    if (!res.writable) return;
+    res.writeHead(status, out);
+    res.end(status === 304 ? undefined : body);
+  }
+
+  private route(req: LoggedRequest, out: Record<string, string>): { status: number; body?: string } {
+    const url = new URL(req.path, 'http://fake');
+    const json = (status: number, data: Json): { status: number; body: string } => {
+      out['content-type'] = 'application/json; charset=utf-8';
+      return { status, body: JSON.stringify(data) };
+    };
+
+    // Rate-limit bookkeeping first: GitHub sends these headers on every answer.
+    const nowS = Math.floor(Date.now() / 1000);
+    if (nowS >= this.resetAt) {
+      this.remaining = this.limit;
+      this.resetAt = nowS + 3600;
+    }
+    const setRateHeaders = (): void => {
+      out['x-ratelimit-limit'] = String(this.limit);
+      out['x-ratelimit-remaining'] = String(this.remaining);
+      out['x-ratelimit-reset'] = String(this.resetAt);
+      out['x-ratelimit-used'] = String(this.limit - this.remaining);
+      out['x-ratelimit-resource'] = 'core';
+    };
+
+    if (req.method !== 'GET') return json(404, { message: 'Not Found' });
+
+    const auth = req.headers['authorization'];
+    const presented = auth?.replace(/^(token|bearer)\s+/i, '');
+    if (auth !== undefined && this.validToken !== undefined && presented !== this.validToken) {
+      setRateHeaders();
+      return json(401, { message: 'Bad credentials' });
+    }
+    const authorized = presented !== undefined && (this.validToken === undefined || presented === this.validToken);
+
+    if (url.pathname === '/rate_limit') {
+      setRateHeaders();
+      const core = { limit: this.limit, remaining: this.remaining, reset: this.resetAt, used: this.limit - this.remaining };
+      return json(200, { resources: { core }, rate: core });
+    }
+
+    const fi = this.failures.findIndex((f) => !f.match || req.path.includes(f.match));
+    if (fi >= 0) {
+      const f = this.failures.splice(fi, 1)[0];
+      setRateHeaders();
+      Object.assign(out, f.headers);
+      return json(f.status, f.body as Json);
+    }
+
+    if (this.remaining <= 0) {
+      setRateHeaders();
+      return json(403, {
+        message: 'API rate limit exceeded for 127.0.0.1. (But here\'s the good news: Authenticated requests get a higher rate limit.)',
+        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+      });
+    }
+
+    const result = this.repoRoute(url, req, authorized, out, json);
+    // Conditional requests answered 304 do not count against the budget on GitHub either.
+    if (result.status !== 304) this.remaining = Math.max(0, this.remaining - 1);
+    setRateHeaders();
+    return result;
+  }
+
+  private repoRoute(
+    url: URL,
+    req: LoggedRequest,
+    authorized: boolean,
+    out: Record<string, string>,
+    json: (status: number, data: Json) => { status: number; body: string },
+  ): { status: number; body?: string } {
+    const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
+    const notFound = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' };
+    if (!m) return json(404, notFound);
+    const repo = this.repos.get(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`.toLowerCase());
+    if (!repo || (repo.private && !authorized)) return json(404, notFound);
+    const rest = m[3] ?? '';
+
+    const conditional = (data: string, contentType: string): { status: number; body?: string } => {
+      const etag = `W/"${createHash('sha1').update(contentType).update(data).digest('hex')}"`;
+      out['etag'] = etag;
+      out['content-type'] = contentType;
+      if (req.headers['if-none-match'] === etag) return { status: 304 };
+      return { status: 200, body: data };
+    };
+
+    if (rest === '') {
+      return conditional(
+        JSON.stringify({
+          name: repo.name,
+          full_name: `${repo.owner}/${repo.name}`,
+          private: repo.private,
+          default_branch: repo.defaultBranch,
+          owner: { login: repo.owner },
+        }),
+        'application/json; charset=utf-8',
+      );
+    }
+
+    let mm: RegExpExecArray | null;
+    if ((mm = /^commits\/(.+)$/.exec(rest))) {
+      const sha = this.resolve(repo, decodeURIComponent(mm[1]));
+      if (!sha) return json(422, { message: `No commit found for SHA: ${decodeURIComponent(mm[1])}` });
+      if ((req.headers['accept'] ?? '').includes('application/vnd.github.sha')) {
+        return conditional(sha, 'application/vnd.github.sha; charset=utf-8');
+      }
+      const c = this.git.objects.get(sha);
+      const tree = c?.type === 'commit' ? c.tree : '';
+      return conditional(
+        JSON.stringify({ sha, commit: { tree: { sha: tree }, message: c?.type === 'commit' ? c.message : '' }, parents: [] }),
+        'application/json; charset=utf-8',
+      );
+    }
+    if ((mm = /^branches\/(.+)$/.exec(rest))) {
+      const name = decodeURIComponent(mm[1]);
+      const sha = repo.branches.get(name);
+      if (!sha) return json(404, { message: 'Branch not found' });
+      return conditional(JSON.stringify({ name, commit: { sha } }), 'application/json; charset=utf-8');
+    }
+    if ((mm = /^git\/ref\/tags\/(.+)$/.exec(rest))) {
+      const name = decodeURIComponent(mm[1]);
+      const sha = repo.tags.get(name);
+      if (!sha) return json(404, notFound);
+      const type = this.git.objects.get(sha)?.type === 'tag' ? 'tag' : 'commit';
+      return conditional(JSON.stringify({ ref: `refs/tags/${name}`, object: { type, sha } }), 'application/json; charset=utf-8');
+    }
+    if ((mm = /^git\/trees\/(.+)$/.exec(rest))) {
+      const ident = decodeURIComponent(mm[1]);
+      let treeSha: string | undefined;
+      const obj = this.git.objects.get(ident);
+      if (obj?.type === 'tree') treeSha = ident;
+      else {
+        const c = this.resolve(repo, ident);
+        const co = c ? this.git.objects.get(c) : undefined;
+        if (co?.type === 'commit') treeSha = co.tree;
+      }
+      if (!treeSha) return json(404, notFound);
+      const recursive = url.searchParams.has('recursive') && url.searchParams.get('recursive') !== '0' && url.searchParams.get('recursive') !== 'false';
+      const fmt = (p: string, e: { mode: string; type: string; sha: string }) => ({ path: p, mode: e.mode, type: e.type, sha: e.sha });
+      let tree = recursive
+        ? this.git.walk(treeSha).map(({ path, entry }) => fmt(path, entry))
+        : (this.git.objects.get(treeSha) as { entries: { name: string; mode: string; type: string; sha: string }[] }).entries.map((e) => fmt(e.name, e));
+      let truncated = false;
+      if (recursive && repo.truncateAfter !== undefined && tree.length > repo.truncateAfter) {
+        tree = tree.slice(0, repo.truncateAfter);
+        truncated = true;
+      }
+      return conditional(JSON.stringify({ sha: treeSha, tree, truncated }), 'application/json; charset=utf-8');
+    }
+    if ((mm = /^contents(?:\/(.*))?$/.exec(rest))) {
+      const p = decodeURIComponent(mm[1] ?? '').replace(/\/+$/, '');
+      const ref = url.searchParams.get('ref') ?? repo.defaultBranch;
+      const c = this.resolve(repo, ref);
+      if (!c) return json(404, { message: `No commit found for the ref ${ref}` });
+      const files = repo.files.get(c)!;
+      const file = files.get(p);
+      if (file !== undefined) {
+        return conditional(
+          JSON.stringify({ type: 'file', name: p.split('/').pop(), path: p, sha: this.git.blob(file), size: Buffer.byteLength(file), encoding: 'base64', content: Buffer.from(file).toString('base64') }),
+          'application/json; charset=utf-8',
+        );
+      }
+      const co = this.git.objects.get(c) as { tree: string };
+      const entry = p === '' ? { type: 'tree', sha: co.tree } : this.git.walk(co.tree).find((w) => w.path === p)?.entry;
+      if (!entry || entry.type !== 'tree') return json(404, notFound);
+      const dir = this.git.objects.get(entry.sha) as { entries: { name: string; type: string; sha: string }[] };
+      return conditional(
+        JSON.stringify(dir.entries.map((e) => ({ type: e.type === 'tree' ? 'dir' : 'file', name: e.name, path: p ? `${p}/${e.name}` : e.name, sha: e.sha }))),
+        'application/json; charset=utf-8',
+      );
+    }
+    return json(404, notFound);
+  }
+
+  /** git rev-parse order: full SHA, tags, branches, HEAD, then a unique abbreviated SHA. */
+  private resolve(repo: FakeRepo, ref: string): string | undefined {
+    const r = ref.replace(/^refs\/(heads|tags)\//, '');
+    if (/^[0-9a-f]{40}$/i.test(r) && repo.files.has(r.toLowerCase())) return r.toLowerCase();
+    const tag = repo.tags.get(r);
+    if (tag) {
+      const o = this.git.objects.get(tag);
+      return o?.type === 'tag' ? o.object : tag;
+    }
+    const branch = repo.branches.get(r);
+    if (branch) return branch;
+    if (r === 'HEAD') return repo.branches.get(repo.defaultBranch);
+    if (/^[0-9a-f]{4,39}$/i.test(r)) {
+      const hits = [...repo.files.keys()].filter((s) => s.startsWith(r.toLowerCase()));
+      if (hits.length === 1) return hits[0];
+    }
+    return undefined;
+  }
+}

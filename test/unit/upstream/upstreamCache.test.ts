@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeClock } from '../../../daemon/cache/clock';
+import { PersistentStore } from '../../../daemon/cache/persistentStore';
+import { UpstreamCache } from '../../../daemon/cache/upstreamCache';
+import { MemoryLogger } from '../../integration/upstreamHelpers';
+
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+const KEY = 'github:github.com/acme/tools@latest';
+
+describe('UpstreamCache', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sms-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('answers are fresh for the TTL, failures for the error TTL, default branches for hours', () => {
+    const clock = new FakeClock();
+    const c = new UpstreamCache({ clock, ttlMs: 300_000, errorTtlMs: 60_000 });
+    c.setRef(KEY, A, 'W/"e1"');
+    assert.equal(c.getRef(KEY).fresh, true);
+    clock.advance(299_999);
+    assert.equal(c.getRef(KEY).fresh, true);
+    clock.advance(1);
+    const expired = c.getRef(KEY);
+    assert.equal(expired.fresh, false);
+    assert.equal(expired.answer?.etag, 'W/"e1"', 'the ETag outlives the TTL for a conditional request');
+    c.confirmRef(KEY);
+    assert.equal(c.getRef(KEY).fresh, true);
+
+    c.setFailure(KEY, 'network', 'network unreachable');
+    assert.equal(c.getRef(KEY).failure?.reason, 'network unreachable');
+    assert.equal(c.getRef(KEY).fresh, false, 'a failure hides the answer from "fresh"');
+    clock.advance(60_000);
+    assert.equal(c.getRef(KEY).failure, undefined);
+
+    c.setDefaultBranch('github:github.com/acme/tools', 'main');
+    clock.advance(5 * 3600_000);
+    assert.equal(c.getDefaultBranch('github:github.com/acme/tools'), 'main');
+    clock.advance(3600_000);
+    assert.equal(c.getDefaultBranch('github:github.com/acme/tools'), undefined);
+  });
+
+  it('invalidates by source key or by repository, keeps immutable entries unless cleared', () => {
+    const c = new UpstreamCache({ clock: new FakeClock() });
+    c.setRef(KEY, A, undefined);
+    c.setRef('github:github.com/acme/tools@v1', A, undefined);
+    c.setRef('github:github.com/acme/other@latest', B, undefined);
+    c.setEntry(`github:github.com/acme/tools#${A}:skills/x`, { type: 'tree', sha: B });
+    assert.equal(c.invalidate([KEY]), 1);
+    assert.equal(c.getRef(KEY).answer, undefined);
+    assert.ok(c.getRef('github:github.com/acme/tools@v1').answer);
+    assert.equal(c.invalidate(['github:github.com/acme/tools']), 1);
+    assert.ok(c.getRef('github:github.com/acme/other@latest').answer);
+    assert.equal(c.invalidateAll(), 1);
+    assert.deepEqual(c.getEntry(`github:github.com/acme/tools#${A}:skills/x`), { type: 'tree', sha: B });
+    assert.equal(c.clear(), 1);
+    assert.equal(c.getEntry(`github:github.com/acme/tools#${A}:skills/x`), undefined);
+    const s = c.stats();
+    assert.equal(s.name, 'upstream');
+    assert.equal(s.ttlSeconds, 300);
+  });
+
+  it('persists immutable entries, ETags and default branches; reloaded answers must be revalidated', async () => {
+    const file = path.join(dir, 'upstream.json');
+    const clock = new FakeClock();
+    const c1 = new UpstreamCache({ clock, store: new PersistentStore(file, undefined, { debounceMs: 5 }) });
+    await c1.ready;
+    c1.setRef(KEY, A, 'W/"e1"');
+    c1.setEntry(`github:github.com/acme/tools#${A}:skills/x`, { missing: true });
+    c1.setDefaultBranch('github:github.com/acme/tools', 'trunk');
+    c1.setFailure(KEY, 'auth', 'bad credentials');
+    await c1.flush();
+    const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.ok(!JSON.stringify(onDisk).includes('bad credentials'), 'failures are not persisted');
+
+    const c2 = new UpstreamCache({ clock, store: new PersistentStore(file) });
+    await c2.ready;
+    const look = c2.getRef(KEY);
+    assert.equal(look.answer?.sha, A);
+    assert.equal(look.answer?.etag, 'W/"e1"');
+    assert.equal(look.fresh, false);
+    assert.deepEqual(c2.getEntry(`github:github.com/acme/tools#${A}:skills/x`), { missing: true });
+    assert.equal(c2.getDefaultBranch('github:github.com/acme/tools'), 'trunk');
+  });
+
+  it('malformed entries in the state file are dropped one by one with a log line', async () => {
+    const file = path.join(dir, 'upstream.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ version: 1, refs: { [KEY]: { sha: 'nope', checkedAt: 1 }, ok: { sha: A, checkedAt: 1 } }, entries: { e: { type: 'tree' } }, branches: 7 }),
+    );
+    const log = new MemoryLogger();
+    const c = new UpstreamCache({ store: new PersistentStore(file, log), log });
+    await c.ready;
+    assert.equal(c.getRef(KEY).answer, undefined);
+    assert.equal(c.getRef('ok').answer?.sha, A);
+    assert.ok(log.lines.some((l) => l.includes('2 malformed entries')));
+  });
+});
