@@ -1,0 +1,115 @@
+// Human-readable tables for the CLI. The JSON output is the contract; this is for eyes.
+import type { CheckUpstreamResult, StatsResult } from '../../shared/protocol';
+import type { ArtifactRow, CountsResult, StatusResult, SyncStatus } from '../../shared/types';
+
+const COLOR: Record<SyncStatus, string> = {
+  synced: '32',
+  modified: '33',
+  outdated: '36',
+  conflict: '31',
+  converged: '35',
+  missing: '31',
+  orphaned: '90',
+  unknown: '31',
+};
+
+export function table(rows: string[][], header: string[]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
+  return all
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - visibleLength(c)))).join('  ').trimEnd())
+    .join('\n');
+}
+
+function visibleLength(s: string): number {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;]*m/g, '').length;
+}
+
+function paint(s: string, code: string, tty: boolean): string {
+  return tty ? `\x1b[${code}m${s}\x1b[0m` : s;
+}
+
+function upstreamText(r: ArtifactRow): string {
+  const u = r.upstream;
+  if (u.state === 'untracked') return '-';
+  return u.stale ? `${u.state} (stale)` : u.state;
+}
+
+function note(r: ArtifactRow): string {
+  const parts: string[] = [];
+  if (r.reason) parts.push(r.reason);
+  if (r.collectionDirty) parts.push('collection copy differs from its lock entry');
+  if (r.upstream.state === 'unknown' && r.upstream.reason) parts.push(`upstream: ${r.upstream.reason}`);
+  return parts.join('; ');
+}
+
+export function summarize(result: StatusResult): { counts: Partial<Record<SyncStatus, number>>; total: number; notSynced: number } {
+  const counts: Partial<Record<SyncStatus, number>> = {};
+  let total = 0;
+  for (const ws of result.workspaces) {
+    for (const r of ws.artifacts) {
+      counts[r.status] = (counts[r.status] ?? 0) + 1;
+      total++;
+    }
+  }
+  return { counts, total, notSynced: total - (counts.synced ?? 0) };
+}
+
+export function formatStatus(result: StatusResult, tty: boolean): string {
+  const lines: string[] = [`SkillMeat home: ${result.home}${result.homeExists ? '' : ' (not found)'}${result.activeCollection ? `  (active collection: ${result.activeCollection})` : ''}`];
+  for (const ws of result.workspaces) {
+    lines.push('', `Workspace ${ws.folder}`);
+    if (ws.artifacts.length === 0) {
+      lines.push('  no SkillMeat deployments (no .skillmeat-deployed.toml in .claude/ or another profile folder)');
+    } else {
+      const rows = [...ws.artifacts]
+        .sort((a, b) => a.profileRoot.localeCompare(b.profileRoot) || a.name.localeCompare(b.name))
+        .map((r) => [paint(r.status, COLOR[r.status], tty), r.name, r.type, r.profileRoot, r.collection ?? '-', upstreamText(r), note(r)]);
+      lines.push(
+        table(rows, ['STATUS', 'ARTIFACT', 'TYPE', 'PROFILE', 'COLLECTION', 'UPSTREAM', 'NOTE'])
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n'),
+      );
+    }
+    if (ws.notDeployed.length) {
+      lines.push(`  not deployed here (${ws.notDeployed.length}): ${ws.notDeployed.map((n) => `${n.name} (${n.type}, ${n.collection})`).join(', ')}`);
+    }
+    for (const w of ws.warnings ?? []) lines.push(`  warning: ${w}`);
+  }
+  const s = summarize(result);
+  const parts = Object.entries(s.counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${n} ${k}`);
+  lines.push('', s.total ? `${s.total} deployed artifact${s.total === 1 ? '' : 's'}: ${parts.join(', ')}` : 'nothing deployed');
+  return lines.join('\n');
+}
+
+export function formatCounts(result: CountsResult): string {
+  if (!result.collections.length) return `no collections in ${result.home}`;
+  const types = [...new Set(result.collections.flatMap((c) => Object.keys(c.byType)))].sort();
+  const rows = result.collections.map((c) => [
+    `${c.active ? '* ' : '  '}${c.name}${c.displayName ? ` (${c.displayName})` : ''}`,
+    c.error ? '?' : String(c.total),
+    ...types.map((t) => String(c.byType[t] ?? 0)),
+    String(c.mcpServers),
+    c.error ?? '',
+  ]);
+  return `${table(rows, ['COLLECTION', 'TOTAL', ...types.map((t) => t.toUpperCase()), 'MCP SERVERS', ''])}\n(* = active collection)`;
+}
+
+export function formatCheckUpstream(result: CheckUpstreamResult): string {
+  const rows = result.results.map((r) => [r.name, r.type, r.collection, r.upstream.state + (r.upstream.stale ? ' (stale)' : ''), r.upstream.reason ?? '']);
+  const lines = [rows.length ? table(rows, ['ARTIFACT', 'TYPE', 'COLLECTION', 'UPSTREAM', 'NOTE']) : 'no artifacts to check'];
+  lines.push('', `${result.requests} request${result.requests === 1 ? '' : 's'} to GitHub`);
+  if (result.rateLimit) {
+    lines.push(`rate limit: ${result.rateLimit.remaining}/${result.rateLimit.limit} left until ${result.rateLimit.resetAt}${result.rateLimit.anonymous ? ' (no token: 60 requests an hour)' : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatCacheStats(r: StatsResult): string {
+  const rows = r.caches.map((c) => [c.name, String(c.size), c.ttlSeconds === Infinity || c.ttlSeconds === null ? '-' : String(c.ttlSeconds), String(c.hits), String(c.misses), `${(c.hitRate * 100).toFixed(1)}%`]);
+  return table(rows, ['CACHE', 'SIZE', 'TTL (s)', 'HITS', 'MISSES', 'HIT RATE']);
+}

@@ -1,0 +1,166 @@
+// Assembles one daemon: logger, sync service, RPC server with its handlers, life cycle.
+import * as path from 'node:path';
+import {
+  CheckUpstreamRequest,
+  ConfigureRequest,
+  CountsRequest,
+  DaemonStatusNotification,
+  DidChangeNotification,
+  InvalidateRequest,
+  PROTOCOL_VERSION,
+  SetTokenRequest,
+  ShutdownRequest,
+  StatsRequest,
+  StatusRequest,
+  SubscribeRequest,
+  UnsubscribeRequest,
+  type DaemonSettings,
+  type StatsResult,
+} from '../shared/protocol';
+import { daemonPaths, type DaemonPaths } from '../shared/paths';
+import { registerSecret } from '../shared/redact';
+import { currentVersion } from '../shared/version';
+import { FileLogger, type LogLevel } from './log';
+import { Lifecycle } from './server/lifecycle';
+import { RpcServer } from './server/rpcServer';
+import * as v from './server/validate';
+import { SyncService } from './service/syncService';
+
+export interface DaemonOptions {
+  home: string;
+  runtimeDir?: string;
+  stateDir?: string;
+  idleShutdownSeconds?: number;
+  githubApiUrl?: string;
+  logLevel?: LogLevel;
+  /** also print log lines to stderr */
+  echo?: boolean;
+}
+
+export interface RunningDaemon {
+  paths: DaemonPaths;
+  stop(reason: string): Promise<void>;
+  stopped: Promise<void>;
+}
+
+export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { notStarted: string }> {
+  const paths = daemonPaths(opts.home, { runtimeDir: opts.runtimeDir, stateDir: opts.stateDir });
+  const log = new FileLogger(paths.logPath, opts.logLevel ?? 'info', opts.echo ? (l) => process.stderr.write(`${l}\n`) : undefined);
+  const version = currentVersion();
+  log.info(`daemon ${version} (protocol ${PROTOCOL_VERSION}) starting for home ${opts.home}, socket ${paths.socketPath}`);
+
+  const settings: DaemonSettings = {};
+  if (opts.githubApiUrl) settings.githubApiUrl = opts.githubApiUrl;
+  const service = new SyncService({
+    home: opts.home,
+    log,
+    upstreamStoreFile: path.join(paths.stateDir, `upstream-${paths.homeId}.json`),
+    settings,
+  });
+  let lifecycle: Lifecycle | undefined;
+  const server = new RpcServer({
+    log,
+    home: opts.home,
+    version,
+    onClientCountChange: (n) => lifecycle?.clientsChanged(n),
+    onDisconnect: (client) => {
+      if (client.subscriptions.size) service.unsubscribe([...client.subscriptions]);
+    },
+  });
+  lifecycle = new Lifecycle(paths, server, log, (opts.idleShutdownSeconds ?? 600) * 1000, async () => {
+    await service.close();
+  });
+
+  service.onDidChange = (params) => {
+    // Each client hears about the folders it subscribed to; collection and home changes go to all.
+    for (const c of server.allClients()) {
+      if (!c.handshaken) continue;
+      const workspaces = params.workspaces.filter((w) => c.subscriptions.has(w.folder));
+      if (workspaces.length || params.collections.length || params.home) {
+        c.notify(DidChangeNotification, { ...params, workspaces });
+      }
+    }
+  };
+  service.onDaemonStatus = (params) => server.broadcast(DaemonStatusNotification, params);
+
+  server.register(StatusRequest, (p) => service.status(p.folders), { validate: v.statusParams, timeoutMs: 120_000 });
+  server.register(CountsRequest, (p) => service.counts(p.collections), { validate: v.countsParams });
+  server.register(CheckUpstreamRequest, (p) => service.checkUpstream(p), { validate: v.checkUpstreamParams, timeoutMs: 180_000 });
+  server.register(InvalidateRequest, (p) => service.invalidate(p), { validate: v.invalidateParams, timeoutMs: 120_000 });
+  server.register(StatsRequest, (): StatsResult => {
+    const rateLimit = service.rateLimit();
+    return {
+      daemon: {
+        pid: process.pid,
+        version,
+        protocolVersion: PROTOCOL_VERSION,
+        uptimeSeconds: lifecycle!.uptimeSeconds(),
+        socketPath: paths.socketPath,
+        logPath: paths.logPath,
+        statePath: paths.stateDir,
+        home: opts.home,
+        clients: server.clientCount,
+        idleShutdownSeconds: Math.round(lifecycle!.idleShutdownMs / 1000),
+        watchers: service.watcherInfo(),
+        persistence: service.store
+          ? { enabled: service.store.enabled, ...(service.store.message ? { message: service.store.message } : {}) }
+          : { enabled: false, message: 'no state folder' },
+      },
+      caches: service.cacheStats(),
+      github: { apiUrl: service.githubApiUrl(), tokenSource: service.tokenSource(), ...(rateLimit ? { rateLimit } : {}) },
+    };
+  });
+  server.register(SubscribeRequest, (p, client) => {
+    const fresh = p.folders.filter((f) => !client.subscriptions.has(path.resolve(f)));
+    const folders = service.subscribe(fresh);
+    for (const f of folders) client.subscriptions.add(f);
+    // The new subscriber should see the daemon's state without waiting for a change.
+    setImmediate(() => client.notify(DaemonStatusNotification, service.currentStatus()));
+    return { folders: [...client.subscriptions] };
+  }, { validate: v.subscribeParams });
+  server.register(UnsubscribeRequest, (p, client) => {
+    const mine = p.folders.map((f) => path.resolve(f)).filter((f) => client.subscriptions.has(f));
+    for (const f of mine) client.subscriptions.delete(f);
+    service.unsubscribe(mine);
+    return { folders: [...client.subscriptions] };
+  }, { validate: v.subscribeParams });
+  server.register(SetTokenRequest, async (p) => {
+    registerSecret(p.token);
+    await service.setEditorToken(p.token, p.source);
+    log.info(`GitHub token ${p.token ? 'received' : 'cleared'} from ${p.source}; using ${service.tokenSource()}`);
+    return { ok: true as const };
+  }, { validate: v.setTokenParams });
+  server.register(ConfigureRequest, (p) => {
+    service.configure(p);
+    if (p.logLevel) log.level = p.logLevel;
+    if (p.idleShutdownSeconds !== undefined) lifecycle!.setIdleShutdown(p.idleShutdownSeconds * 1000, server.clientCount);
+    return { ok: true as const };
+  }, { validate: v.settingsParams });
+  server.register(ShutdownRequest, (p) => {
+    log.info(`shutdown requested${p?.reason ? `: ${p.reason}` : ''}`);
+    // Answer first, then go.
+    setTimeout(() => void lifecycle!.stop('requested').then(() => process.exit(0)), 20);
+    return { ok: true as const };
+  });
+
+  await service.init().catch((err) => log.warn(`init: ${(err as Error).message}`));
+  const outcome = await lifecycle.start();
+  if (!outcome.started) {
+    log.info(`not starting: ${outcome.reason}`);
+    await service.close();
+    log.close();
+    return { notStarted: outcome.reason };
+  }
+  log.info(`listening on ${paths.socketPath}`);
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  return {
+    paths,
+    stop: async (reason: string) => {
+      await lifecycle!.stop(reason);
+      log.close();
+      resolveStopped();
+    },
+    stopped,
+  };
+}

@@ -1,0 +1,118 @@
+// Parameter checks for every request: a wrong type is an InvalidParams error for that request,
+// never an exception deep inside the engine.
+import type { CheckUpstreamParams, CountsParams, DaemonSettings, InvalidateParams, SetTokenParams, StatusParams, SubscribeParams } from '../../shared/protocol';
+import { InvalidParamsError } from './rpcServer';
+
+const MAX_ITEMS = 1000;
+
+function obj(p: unknown, what: string): Record<string, unknown> {
+  if (p === undefined || p === null) return {};
+  if (typeof p !== 'object' || Array.isArray(p)) throw new InvalidParamsError(`${what}: parameters must be an object`);
+  return p as Record<string, unknown>;
+}
+
+function strings(v: unknown, name: string, required = false): string[] | undefined {
+  if (v === undefined || v === null) {
+    if (required) throw new InvalidParamsError(`${name} is required`);
+    return undefined;
+  }
+  if (!Array.isArray(v)) throw new InvalidParamsError(`${name} must be an array of strings`);
+  if (v.length > MAX_ITEMS) throw new InvalidParamsError(`${name}: at most ${MAX_ITEMS} items`);
+  for (const s of v) {
+    if (typeof s !== 'string' || s.length === 0 || s.length > 4096 || s.includes('\0')) {
+      throw new InvalidParamsError(`${name} must contain non-empty strings`);
+    }
+  }
+  return v as string[];
+}
+
+function absolutePaths(v: unknown, name: string): string[] {
+  const list = strings(v, name, true) ?? [];
+  for (const p of list) {
+    if (!(p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'))) {
+      throw new InvalidParamsError(`${name}: ${JSON.stringify(p)} is not an absolute path`);
+    }
+  }
+  return list;
+}
+
+export function statusParams(p: unknown): StatusParams {
+  return { folders: absolutePaths(obj(p, 'status').folders, 'folders') };
+}
+
+export function subscribeParams(p: unknown): SubscribeParams {
+  return { folders: absolutePaths(obj(p, 'subscribe').folders, 'folders') };
+}
+
+export function countsParams(p: unknown): CountsParams {
+  const o = obj(p, 'counts');
+  const collections = strings(o.collections, 'collections');
+  return collections ? { collections } : {};
+}
+
+export function checkUpstreamParams(p: unknown): CheckUpstreamParams {
+  const o = obj(p, 'checkUpstream');
+  const out: CheckUpstreamParams = {};
+  const folders = o.folders === undefined ? undefined : absolutePaths(o.folders, 'folders');
+  if (folders) out.folders = folders;
+  const keys = strings(o.keys, 'keys');
+  if (keys) out.keys = keys;
+  if (o.force !== undefined) {
+    if (typeof o.force !== 'boolean') throw new InvalidParamsError('force must be a boolean');
+    out.force = o.force;
+  }
+  return out;
+}
+
+export function invalidateParams(p: unknown): InvalidateParams {
+  const o = obj(p, 'invalidate');
+  if (o.scope !== 'upstream' && o.scope !== 'counts' && o.scope !== 'hashes' && o.scope !== 'all') {
+    throw new InvalidParamsError('scope must be one of upstream, counts, hashes, all');
+  }
+  const keys = strings(o.keys, 'keys');
+  return keys ? { scope: o.scope, keys } : { scope: o.scope };
+}
+
+export function setTokenParams(p: unknown): SetTokenParams {
+  const o = obj(p, 'setToken');
+  if (o.token !== null && (typeof o.token !== 'string' || o.token.length > 1024 || /\s/.test(o.token))) {
+    // Never echo the value: it may be a token.
+    throw new InvalidParamsError('token must be a string without white space, or null');
+  }
+  const source = typeof o.source === 'string' ? o.source.slice(0, 40) : 'client';
+  return { token: o.token as string | null, source };
+}
+
+function num(v: unknown, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+    throw new InvalidParamsError(`${name} must be a number between ${min} and ${max}`);
+  }
+  return v;
+}
+
+export function settingsParams(p: unknown): DaemonSettings {
+  const o = obj(p, 'configure');
+  const s: DaemonSettings = {};
+  const set = <K extends keyof DaemonSettings>(k: K, v: DaemonSettings[K] | undefined) => {
+    if (v !== undefined) s[k] = v;
+  };
+  set('countsTtlSeconds', num(o.countsTtlSeconds, 'countsTtlSeconds', 0, 86_400));
+  set('upstreamTtlSeconds', num(o.upstreamTtlSeconds, 'upstreamTtlSeconds', 0, 86_400));
+  set('upstreamErrorTtlSeconds', num(o.upstreamErrorTtlSeconds, 'upstreamErrorTtlSeconds', 0, 86_400));
+  set('autoCheckIntervalMinutes', num(o.autoCheckIntervalMinutes, 'autoCheckIntervalMinutes', 0, 10_080));
+  set('idleShutdownSeconds', num(o.idleShutdownSeconds, 'idleShutdownSeconds', 0, 7 * 86_400));
+  if (o.githubApiUrl !== undefined) {
+    if (typeof o.githubApiUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.githubApiUrl)) {
+      throw new InvalidParamsError('githubApiUrl must be an http(s) URL');
+    }
+    s.githubApiUrl = o.githubApiUrl.replace(/\/+$/, '');
+  }
+  if (o.logLevel !== undefined) {
+    if (o.logLevel !== 'error' && o.logLevel !== 'warn' && o.logLevel !== 'info' && o.logLevel !== 'debug') {
+      throw new InvalidParamsError('logLevel must be error, warn, info or debug');
+    }
+    s.logLevel = o.logLevel;
+  }
+  return s;
+}

@@ -1,0 +1,455 @@
+// The daemon client shared by the extension, the CLI and the tests (no `vscode` import).
+// It hides the daemon's life: connect or start it, handshake, replace an older daemon, and after a
+// drop reconnect with backoff, re-send what the daemon must remember about us (subscriptions,
+// settings, token) and retry idempotent requests that were in flight.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import {
+  createMessageConnection,
+  type MessageConnection,
+  type RequestType,
+  ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+import { daemonPaths, type DaemonPaths } from './paths';
+import {
+  ConfigureRequest,
+  type DaemonSettings,
+  type DaemonStatusParams,
+  DaemonStatusNotification,
+  type DidChangeParams,
+  DidChangeNotification,
+  ErrorCodes,
+  HelloRequest,
+  type HelloResult,
+  IDEMPOTENT_METHODS,
+  PROTOCOL_VERSION,
+  SetTokenRequest,
+  ShutdownRequest,
+  SubscribeRequest,
+  UnsubscribeRequest,
+} from './protocol';
+import { compareVersions } from './version';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'disposed';
+export interface Disposable {
+  dispose(): void;
+}
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+export interface DaemonClientOptions {
+  home: string;
+  /** absolute path of dist/daemon.js */
+  daemonScript: string;
+  /** in VS Code: { execPath: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } } */
+  runtime?: { execPath: string; env?: Record<string, string> };
+  clientName: string;
+  clientVersion: string;
+  runtimeDir?: string;
+  stateDir?: string;
+  daemonArgs?: string[];
+  daemonEnv?: Record<string, string>;
+  log?: LogFn;
+  /** how long to wait for a started daemon to answer */
+  startTimeoutMs?: number;
+  /** give up after this many daemon restarts within restartWindowMs */
+  maxRestarts?: number;
+  restartWindowMs?: number;
+  /** never spawn a daemon (fail instead) */
+  noSpawn?: boolean;
+}
+
+export class DaemonUnavailableError extends Error {}
+
+class Emitter<T> {
+  private readonly listeners = new Set<(v: T) => void>();
+  on(cb: (v: T) => void): Disposable {
+    this.listeners.add(cb);
+    return { dispose: () => this.listeners.delete(cb) };
+  }
+  fire(v: T): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(v);
+      } catch {
+        // a listener's bug must not break the client
+      }
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function isConnectionError(err: unknown): boolean {
+  if (err instanceof ResponseError) {
+    // ShuttingDown means: try the next daemon.
+    return err.code === ErrorCodes.ShuttingDown;
+  }
+  return true;
+}
+
+export class DaemonClient {
+  readonly paths: DaemonPaths;
+  private conn: MessageConnection | undefined;
+  private socket: net.Socket | undefined;
+  private connecting: Promise<HelloResult> | undefined;
+  private _state: ConnectionState = 'connecting';
+  private failure: string | undefined;
+  private readonly restarts: number[] = [];
+  private readonly subscriptions = new Set<string>();
+  private settings: DaemonSettings | undefined;
+  private token: { token: string | null; source: string } | undefined;
+  private readonly didChange = new Emitter<DidChangeParams>();
+  private readonly daemonStatus = new Emitter<DaemonStatusParams>();
+  private readonly stateEmitter = new Emitter<{ state: ConnectionState; detail?: string }>();
+  private hello: HelloResult | undefined;
+  private everConnected = false;
+
+  constructor(private readonly opts: DaemonClientOptions) {
+    this.paths = daemonPaths(opts.home, { runtimeDir: opts.runtimeDir, stateDir: opts.stateDir });
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  get daemonInfo(): HelloResult | undefined {
+    return this.hello;
+  }
+
+  logPath(): string {
+    return this.paths.logPath;
+  }
+
+  onDidChange(cb: (p: DidChangeParams) => void): Disposable {
+    return this.didChange.on(cb);
+  }
+  onDaemonStatus(cb: (p: DaemonStatusParams) => void): Disposable {
+    return this.daemonStatus.on(cb);
+  }
+  onConnectionState(cb: (s: ConnectionState, detail?: string) => void): Disposable {
+    return this.stateEmitter.on(({ state, detail }) => cb(state, detail));
+  }
+
+  private setState(state: ConnectionState, detail?: string): void {
+    if (this._state === 'disposed') return;
+    this._state = state;
+    this.stateEmitter.fire({ state, detail });
+  }
+
+  private log(level: 'debug' | 'info' | 'warn' | 'error', m: string): void {
+    this.opts.log?.(level, m);
+  }
+
+  /** Connect (starting the daemon if needed) and handshake. */
+  start(): Promise<HelloResult> {
+    return this.ensureConnected();
+  }
+
+  private ensureConnected(): Promise<HelloResult> {
+    if (this._state === 'disposed') return Promise.reject(new DaemonUnavailableError('client disposed'));
+    if (this._state === 'failed') return Promise.reject(new DaemonUnavailableError(this.failure ?? 'daemon unavailable'));
+    if (this.conn && this.hello) return Promise.resolve(this.hello);
+    if (!this.connecting) {
+      this.connecting = this.connectLoop().finally(() => {
+        this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async connectLoop(): Promise<HelloResult> {
+    this.setState(this.everConnected ? 'reconnecting' : 'connecting');
+    let backoff = 100;
+    let spawnedAt = 0;
+    const deadline = () => Date.now() + (this.opts.startTimeoutMs ?? 10_000);
+    let until = deadline();
+    for (;;) {
+      if (this._state === 'disposed') throw new DaemonUnavailableError('client disposed');
+      const socket = await this.tryConnect();
+      if (socket) {
+        try {
+          const hello = await this.handshake(socket);
+          if (hello === 'replaced') {
+            // We asked an older daemon to leave; start ours next round.
+            until = deadline();
+            continue;
+          }
+          this.everConnected = true;
+          this.setState('connected');
+          return hello;
+        } catch (err) {
+          if (err instanceof ResponseError && err.code === ErrorCodes.WrongHome) {
+            this.fail(err.message);
+            throw new DaemonUnavailableError(err.message);
+          }
+          if (err instanceof DaemonUnavailableError) {
+            this.fail(err.message);
+            throw err;
+          }
+          this.log('debug', `handshake failed: ${(err as Error).message}`);
+        }
+      } else if (!this.opts.noSpawn && Date.now() - spawnedAt > 3000) {
+        if (!this.recordRestart()) {
+          const msg = `the daemon could not be kept running (${this.opts.maxRestarts ?? 5} starts within ${Math.round((this.opts.restartWindowMs ?? 60_000) / 1000)} s); see its log: ${this.paths.logPath}`;
+          this.fail(msg);
+          throw new DaemonUnavailableError(msg);
+        }
+        this.spawnDaemon();
+        spawnedAt = Date.now();
+        until = deadline();
+      }
+      if (Date.now() > until) {
+        const msg = this.opts.noSpawn
+          ? `no daemon answers on ${this.paths.socketPath}`
+          : `the daemon did not answer within ${this.opts.startTimeoutMs ?? 10_000} ms; see its log: ${this.paths.logPath}`;
+        this.fail(msg);
+        throw new DaemonUnavailableError(msg);
+      }
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 1000);
+    }
+  }
+
+  private fail(message: string): void {
+    this.failure = message;
+    this.setState('failed', message);
+  }
+
+  private recordRestart(): boolean {
+    const now = Date.now();
+    const window = this.opts.restartWindowMs ?? 60_000;
+    while (this.restarts.length && now - this.restarts[0] > window) this.restarts.shift();
+    if (this.restarts.length >= (this.opts.maxRestarts ?? 5)) return false;
+    this.restarts.push(now);
+    return true;
+  }
+
+  private tryConnect(): Promise<net.Socket | undefined> {
+    return new Promise((resolve) => {
+      const s = net.connect(this.paths.socketPath);
+      const timer = setTimeout(() => {
+        s.destroy();
+        resolve(undefined);
+      }, 1000);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        s.removeAllListeners('error');
+        resolve(s);
+      });
+      s.once('error', () => {
+        clearTimeout(timer);
+        s.destroy();
+        resolve(undefined);
+      });
+    });
+  }
+
+  private spawnDaemon(): void {
+    const runtime = this.opts.runtime ?? { execPath: process.execPath };
+    const args = [this.opts.daemonScript, '--home', this.opts.home, ...(this.opts.daemonArgs ?? [])];
+    if (this.opts.runtimeDir) args.push('--runtime-dir', this.opts.runtimeDir);
+    if (this.opts.stateDir) args.push('--state-dir', this.opts.stateDir);
+    let out: number | 'ignore' = 'ignore';
+    try {
+      fs.mkdirSync(path.dirname(this.paths.logPath), { recursive: true, mode: 0o700 });
+      out = fs.openSync(this.paths.logPath, 'a', 0o600);
+    } catch {
+      // no log file: the daemon still runs, its own logger reports the problem
+    }
+    this.log('info', `starting daemon: ${runtime.execPath} ${args.join(' ')}`);
+    const child = spawn(runtime.execPath, args, {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ...(runtime.env ?? {}), ...(this.opts.daemonEnv ?? {}) },
+      windowsHide: true,
+    });
+    child.on('error', (err) => this.log('error', `could not start the daemon: ${err.message}`));
+    child.unref();
+    if (typeof out === 'number') fs.closeSync(out);
+  }
+
+  private async handshake(socket: net.Socket): Promise<HelloResult | 'replaced'> {
+    const conn = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
+    conn.onNotification(DidChangeNotification, (p) => this.didChange.fire(p));
+    conn.onNotification(DaemonStatusNotification, (p) => this.daemonStatus.fire(p));
+    conn.listen();
+    const hello = await withTimeout(
+      conn.sendRequest(HelloRequest, {
+        protocolVersion: PROTOCOL_VERSION,
+        clientVersion: this.opts.clientVersion,
+        clientName: this.opts.clientName,
+        home: this.opts.home,
+      }),
+      5000,
+      'hello',
+    ).catch((err) => {
+      conn.dispose();
+      socket.destroy();
+      throw err;
+    });
+    const daemonOlder =
+      hello.protocolVersion < PROTOCOL_VERSION ||
+      (hello.protocolVersion === PROTOCOL_VERSION && compareVersions(hello.daemonVersion, this.opts.clientVersion) < 0);
+    if (daemonOlder) {
+      this.log('info', `daemon ${hello.daemonVersion} (pid ${hello.pid}) is older than this client ${this.opts.clientVersion}: replacing it`);
+      await conn.sendRequest(ShutdownRequest, { reason: `replaced by ${this.opts.clientName} ${this.opts.clientVersion}` }).catch(() => undefined);
+      conn.dispose();
+      socket.destroy();
+      await waitForExit(hello.pid, 5000);
+      return 'replaced';
+    }
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      conn.dispose();
+      socket.destroy();
+      throw new DaemonUnavailableError(
+        `the running daemon (${hello.daemonVersion}) speaks protocol ${hello.protocolVersion}, this client ${PROTOCOL_VERSION}: update the client or stop the daemon`,
+      );
+    }
+    this.conn = conn;
+    this.socket = socket;
+    this.hello = hello;
+    conn.onClose(() => this.dropped(conn));
+    socket.on('close', () => this.dropped(conn));
+    socket.on('error', () => undefined);
+    // Tell the new daemon everything the old one knew about us.
+    if (this.settings) await conn.sendRequest(ConfigureRequest, this.settings).catch(() => undefined);
+    if (this.token) await conn.sendRequest(SetTokenRequest, this.token).catch(() => undefined);
+    if (this.subscriptions.size) {
+      await conn.sendRequest(SubscribeRequest, { folders: [...this.subscriptions] }).catch(() => undefined);
+    }
+    return hello;
+  }
+
+  private dropped(conn: MessageConnection): void {
+    if (this.conn !== conn) return;
+    this.conn = undefined;
+    this.hello = undefined;
+    this.socket?.destroy();
+    this.socket = undefined;
+    conn.dispose();
+    if (this._state === 'disposed' || this._state === 'failed') return;
+    this.log('warn', 'connection to the daemon lost; reconnecting');
+    this.setState('reconnecting');
+    // Reconnect eagerly so notifications resume even if nobody sends a request.
+    setTimeout(() => {
+      if (this._state === 'reconnecting') this.ensureConnected().catch(() => undefined);
+    }, 50);
+  }
+
+  async request<P, R>(type: RequestType<P, R, void>, params: P): Promise<R> {
+    const retriable = IDEMPOTENT_METHODS.has(type.method);
+    let attempts = 0;
+    for (;;) {
+      await this.ensureConnected();
+      const conn = this.conn;
+      if (!conn) continue;
+      try {
+        // By method name: a caller bundled with its own copy of vscode-jsonrpc (the e2e suite) has
+        // RequestType objects this copy does not recognise.
+        return (await conn.sendRequest(type.method, params)) as R;
+      } catch (err) {
+        const lost = isConnectionError(err) && this.conn !== conn;
+        const shuttingDown = err instanceof ResponseError && err.code === ErrorCodes.ShuttingDown;
+        if ((lost || shuttingDown) && retriable && attempts < 3) {
+          attempts++;
+          if (shuttingDown) await sleep(200);
+          continue;
+        }
+        if (!(err instanceof ResponseError) && this.conn !== conn) {
+          throw new DaemonUnavailableError(`the connection to the daemon was lost during ${type.method}`);
+        }
+        throw err;
+      }
+    }
+  }
+
+  async subscribe(folders: string[]): Promise<void> {
+    for (const f of folders) this.subscriptions.add(f);
+    await this.request(SubscribeRequest, { folders });
+  }
+
+  async unsubscribe(folders: string[]): Promise<void> {
+    for (const f of folders) this.subscriptions.delete(f);
+    if (this.conn) await this.request(UnsubscribeRequest, { folders });
+  }
+
+  async setToken(token: string | null, source: string): Promise<void> {
+    this.token = { token, source };
+    await this.request(SetTokenRequest, this.token);
+  }
+
+  async configure(settings: DaemonSettings): Promise<void> {
+    this.settings = { ...(this.settings ?? {}), ...settings };
+    await this.request(ConfigureRequest, settings);
+  }
+
+  /** Ask the daemon to stop; a new one is started on the next request. */
+  async restartDaemon(): Promise<void> {
+    const pid = this.hello?.pid;
+    if (this.conn) {
+      await this.conn.sendRequest(ShutdownRequest, { reason: 'restart requested' }).catch(() => undefined);
+    }
+    if (pid) await waitForExit(pid, 5000);
+    this.restarts.length = 0;
+    this.failure = undefined;
+    if (this._state === 'failed') this._state = 'reconnecting';
+    await this.ensureConnected();
+  }
+
+  /** Stop the daemon and do not start another. */
+  async stopDaemon(): Promise<number | undefined> {
+    const pid = this.hello?.pid;
+    if (this.conn) await this.conn.sendRequest(ShutdownRequest, { reason: 'stop requested' }).catch(() => undefined);
+    this.dispose();
+    if (pid) await waitForExit(pid, 5000);
+    return pid;
+  }
+
+  dispose(): void {
+    this._state = 'disposed';
+    this.stateEmitter.fire({ state: 'disposed' });
+    const conn = this.conn;
+    this.conn = undefined;
+    conn?.dispose();
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (!pidAlive(pid)) return true;
+    await sleep(50);
+  }
+  return !pidAlive(pid);
+}

@@ -1,0 +1,79 @@
+// Where the daemon's socket, lock, log and state live. Both the daemon and every client derive the
+// same paths from (user, SkillMeat home), which is what makes "one daemon per user and home" work
+// without any registry.
+import * as crypto from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Unix socket paths are limited to ~104 bytes (108 on Linux incl. NUL); stay well under. */
+export const MAX_SOCKET_PATH = 100;
+
+export interface DaemonPaths {
+  /** private directory holding the socket and the lock (0700) */
+  runtimeDir: string;
+  socketPath: string;
+  lockPath: string;
+  /** persistent state (caches kept across restarts) and logs */
+  stateDir: string;
+  logPath: string;
+  /** short id of the home, used in file names */
+  homeId: string;
+}
+
+export interface PathOptions {
+  runtimeDir?: string;
+  stateDir?: string;
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+}
+
+function uidTag(): string {
+  return typeof process.getuid === 'function' ? String(process.getuid()) : os.userInfo().username;
+}
+
+export function homeId(home: string): string {
+  return crypto.createHash('sha256').update(path.resolve(home)).digest('hex').slice(0, 12);
+}
+
+export function defaultRuntimeDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SKILLMEAT_SYNC_RUNTIME_DIR) return path.resolve(env.SKILLMEAT_SYNC_RUNTIME_DIR);
+  // XDG_RUNTIME_DIR is already per-user and 0700; we still make our own 0700 folder inside it.
+  if (env.XDG_RUNTIME_DIR) return path.join(env.XDG_RUNTIME_DIR, 'skillmeat-sync');
+  return path.join(os.tmpdir(), `skillmeat-sync-${uidTag()}`);
+}
+
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.SKILLMEAT_SYNC_STATE_DIR) return path.resolve(env.SKILLMEAT_SYNC_STATE_DIR);
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'skillmeat-sync');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'skillmeat-sync');
+  return path.join(env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'skillmeat-sync');
+}
+
+export function daemonPaths(home: string, opts: PathOptions = {}): DaemonPaths {
+  const env = opts.env ?? process.env;
+  const platform = opts.platform ?? process.platform;
+  const id = homeId(home);
+  const stateDir = opts.stateDir ?? defaultStateDir(env, platform);
+  let runtimeDir = opts.runtimeDir ?? defaultRuntimeDir(env);
+  let socketPath: string;
+  if (platform === 'win32') {
+    // Named pipes live in their own namespace; the user name keeps users apart.
+    socketPath = `\\\\.\\pipe\\skillmeat-sync-${os.userInfo().username}-${id}`;
+  } else {
+    socketPath = path.join(runtimeDir, `d-${id}.sock`);
+    if (Buffer.byteLength(socketPath) >= MAX_SOCKET_PATH) {
+      // A deep XDG_RUNTIME_DIR or TMPDIR would make bind() fail; fall back to a short path.
+      runtimeDir = path.join('/tmp', `sms-${uidTag()}`);
+      socketPath = path.join(runtimeDir, `d-${id}.sock`);
+    }
+  }
+  return {
+    runtimeDir,
+    socketPath,
+    lockPath: path.join(runtimeDir, `d-${id}.lock`),
+    stateDir,
+    logPath: path.join(stateDir, `daemon-${id}.log`),
+    homeId: id,
+  };
+}
