@@ -1,0 +1,433 @@
+// SkillmeatContext owns the daemon client and what the extension knows from it (status per folder,
+// counts, daemon state). Views and the status bar only read from it and listen to its events.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DaemonClient } from '../shared/client';
+import {
+  CountsRequest,
+  StatusRequest,
+  type DaemonStatusParams,
+  type DidChangeParams,
+} from '../shared/protocol';
+import type { CountsResult, WorkspaceStatus } from '../shared/types';
+import { githubToken } from './githubAuth';
+import {
+  daemonSettingsChanged,
+  levelEnabled,
+  readSettings,
+  toDaemonSettings,
+  type ExtensionSettings,
+  type LogLevel,
+} from './settingsModel';
+import type { ConnectionStateName } from './statusSummary';
+import type { WorkspaceFolderRef } from './syncTreeModel';
+
+export const STATUS_VIEW_ID = 'skillmeatSync.status';
+export const COLLECTIONS_VIEW_ID = 'skillmeatSync.collections';
+export const CONFIG_SECTION = 'skillmeatSync';
+
+/** Drives the views' welcome content through the `skillmeatSync.viewState` context key. */
+export type ViewState = 'noFolder' | 'daemonFailed' | 'noHome' | 'noDeployments' | 'ok';
+
+/** The daemon answers with path.resolve()d folders; VS Code's fsPath may differ in form (trailing slash, drive case). */
+function folderKey(folder: string): string {
+  const resolved = path.resolve(folder);
+  return process.platform === 'win32' ? resolved.toLowerCase() : resolved;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class SkillmeatContext implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  settings: ExtensionSettings;
+
+  private clientInstance: DaemonClient | undefined;
+  private clientSubscriptions: { dispose(): void }[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  connection: ConnectionStateName = 'connecting';
+  connectionDetail: string | undefined;
+  daemonStatus: DaemonStatusParams | undefined;
+  homeExists: boolean | undefined;
+  homeWarnings: string[] = [];
+  readonly statuses = new Map<string, WorkspaceStatus>();
+  readonly folderErrors = new Map<string, string>();
+  counts: CountsResult | undefined;
+  countsError: string | undefined;
+
+  private readonly pendingFolders = new Set<string>();
+  private statusRun: Promise<void> | undefined;
+  private countsRun: Promise<void> | undefined;
+  private countsAgain = false;
+  private startRun: Promise<void> | undefined;
+  private lastViewState: ViewState | undefined;
+
+  private readonly statusEmitter = new vscode.EventEmitter<void>();
+  /** status rows of some folders changed (or the folder list did) */
+  readonly onDidChangeStatus = this.statusEmitter.event;
+  private readonly countsEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCounts = this.countsEmitter.event;
+  private readonly stateEmitter = new vscode.EventEmitter<void>();
+  /** connection, daemon status, refreshing flag */
+  readonly onDidChangeState = this.stateEmitter.event;
+  private readonly settingsEmitter = new vscode.EventEmitter<{ previous: ExtensionSettings }>();
+  readonly onDidChangeSettings = this.settingsEmitter.event;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('SkillMeat Sync', { log: true });
+    this.settings = this.loadSettings();
+    this.disposables.push(
+      this.log,
+      this.statusEmitter,
+      this.countsEmitter,
+      this.stateEmitter,
+      this.settingsEmitter,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(CONFIG_SECTION)) void this.applySettingsChange();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders((e) => void this.applyFolderChange(e)),
+      vscode.authentication.onDidChangeSessions((e) => {
+        if (e.provider.id === 'github') void this.sendToken();
+      }),
+    );
+  }
+
+  get client(): DaemonClient | undefined {
+    return this.clientInstance;
+  }
+
+  /** true while a status or counts request of ours is in flight */
+  get refreshing(): boolean {
+    return this.statusRun !== undefined || this.countsRun !== undefined || this.startRun !== undefined;
+  }
+
+  folders(): WorkspaceFolderRef[] {
+    return (vscode.workspace.workspaceFolders ?? [])
+      .filter((f) => f.uri.scheme === 'file')
+      .map((f) => ({ path: f.uri.fsPath, name: f.name }));
+  }
+
+  viewState(): ViewState {
+    if (this.folders().length === 0) return 'noFolder';
+    if (this.connection === 'failed') return 'daemonFailed';
+    if (this.homeExists === false) return 'noHome';
+    const folders = this.folders();
+    const allLoaded = folders.every((f) => this.statuses.has(f.path));
+    const noRows = folders.every((f) => {
+      const ws = this.statuses.get(f.path);
+      return ws !== undefined && ws.artifacts.length === 0 && !(ws.warnings ?? []).length;
+    });
+    if (allLoaded && noRows && this.folderErrors.size === 0) return 'noDeployments';
+    return 'ok';
+  }
+
+  private logAt(level: LogLevel, text: string): void {
+    if (!levelEnabled(this.settings.logLevel, level)) return;
+    if (level === 'debug') this.log.debug(text);
+    else if (level === 'info') this.log.info(text);
+    else if (level === 'warn') this.log.warn(text);
+    else this.log.error(text);
+  }
+
+  private loadSettings(): ExtensionSettings {
+    const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+    const { settings, problems } = readSettings((key) => config.get(key), process.env, os.homedir());
+    for (const p of problems) {
+      this.log.warn(p);
+      void vscode.window.showWarningMessage(`SkillMeat Sync: ${p}`);
+    }
+    return settings;
+  }
+
+  private updateContextKeys(): void {
+    const state = this.viewState();
+    if (state === this.lastViewState) return;
+    this.lastViewState = state;
+    void vscode.commands.executeCommand('setContext', 'skillmeatSync.viewState', state);
+  }
+
+  private fireState(): void {
+    this.updateContextKeys();
+    this.stateEmitter.fire();
+  }
+
+  private fireStatus(): void {
+    this.updateContextKeys();
+    this.statusEmitter.fire();
+  }
+
+  /** Starts (or restarts) the client for the configured home. Cheap to call from activate: it does not block. */
+  start(): Promise<void> {
+    const run = this.startClient().finally(() => {
+      if (this.startRun === run) this.startRun = undefined;
+      this.fireState();
+    });
+    this.startRun = run;
+    this.fireState();
+    return run;
+  }
+
+  private disposeClient(): void {
+    for (const d of this.clientSubscriptions) d.dispose();
+    this.clientSubscriptions = [];
+    this.clientInstance?.dispose();
+    this.clientInstance = undefined;
+  }
+
+  private async startClient(): Promise<void> {
+    this.disposeClient();
+    this.statuses.clear();
+    this.folderErrors.clear();
+    this.counts = undefined;
+    this.countsError = undefined;
+    this.homeExists = undefined;
+    this.daemonStatus = undefined;
+    this.connection = 'connecting';
+    this.connectionDetail = undefined;
+    this.fireStatus();
+    this.countsEmitter.fire();
+
+    const client = new DaemonClient({
+      home: this.settings.home,
+      daemonScript: this.extension.asAbsolutePath('dist/daemon.js'),
+      runtime: { execPath: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } },
+      clientName: 'vscode',
+      clientVersion: String((this.extension.extension.packageJSON as { version?: unknown }).version ?? '0.0.0'),
+      log: (level, text) => this.logAt(level, `[client] ${text}`),
+    });
+    this.clientInstance = client;
+    this.clientSubscriptions.push(
+      client.onConnectionState((state, detail) => {
+        if (this.clientInstance !== client) return;
+        const wasReconnecting = this.connection === 'reconnecting' || this.connection === 'failed';
+        this.connection = state;
+        this.connectionDetail = detail;
+        this.logAt(state === 'failed' ? 'error' : 'info', `daemon connection: ${state}${detail ? ` (${detail})` : ''}`);
+        this.fireState();
+        // A fresh daemon may have seen changes we missed while disconnected.
+        if (state === 'connected' && wasReconnecting) void this.refreshAll();
+      }),
+      client.onDidChange((p) => {
+        if (this.clientInstance === client) this.handleDidChange(p);
+      }),
+      client.onDaemonStatus((p) => {
+        if (this.clientInstance !== client) return;
+        this.daemonStatus = p;
+        this.fireState();
+      }),
+    );
+
+    try {
+      const hello = await client.start();
+      if (this.clientInstance !== client) return;
+      this.connection = client.state;
+      this.log.info(`connected to daemon ${hello.daemonVersion} (pid ${hello.pid}) for ${hello.home}`);
+      this.fireState();
+      await client.configure(toDaemonSettings(this.settings));
+      await this.sendToken();
+      await client.subscribe(this.folders().map((f) => f.path));
+    } catch (err) {
+      if (this.clientInstance !== client) return;
+      this.connection = 'failed';
+      this.connectionDetail = message(err);
+      this.log.error(`daemon could not start: ${message(err)} (daemon log: ${client.logPath()})`);
+      this.fireState();
+      return;
+    }
+    await this.refreshAll();
+  }
+
+  /** Hands VS Code's GitHub session token (if allowed and present) to the daemon; memory only, never logged. */
+  async sendToken(): Promise<void> {
+    const client = this.clientInstance;
+    if (!client) return;
+    try {
+      const token = this.settings.useVSCodeGitHubAuth ? await githubToken(false) : undefined;
+      await client.setToken(token ?? null, 'vscode');
+      this.log.info(token ? 'GitHub token from the VS Code sign-in handed to the daemon' : 'no GitHub token from VS Code');
+    } catch (err) {
+      this.log.warn(`could not hand the GitHub token to the daemon: ${message(err)}`);
+    }
+  }
+
+  private handleDidChange(p: DidChangeParams): void {
+    const known = new Map(this.folders().map((f) => [folderKey(f.path), f.path]));
+    if (p.home) {
+      void this.refreshAll();
+      return;
+    }
+    const folders = p.workspaces.flatMap((w) => known.get(folderKey(w.folder)) ?? []);
+    if (folders.length) void this.refreshStatus(folders);
+    if (p.collections.length) void this.refreshCounts();
+  }
+
+  refreshAll(): Promise<void> {
+    return Promise.all([this.refreshStatus(this.folders().map((f) => f.path)), this.refreshCounts()]).then(() => undefined);
+  }
+
+  /** Re-requests status for these folders; concurrent calls coalesce into as few requests as possible. */
+  async refreshStatus(folders: readonly string[]): Promise<void> {
+    for (const f of folders) this.pendingFolders.add(f);
+    while (this.pendingFolders.size > 0 || this.statusRun) {
+      if (!this.statusRun) {
+        const batch = [...this.pendingFolders];
+        this.pendingFolders.clear();
+        const run = this.withViewProgress(this.fetchStatus(batch)).finally(() => {
+          this.statusRun = undefined;
+          this.fireState();
+        });
+        this.statusRun = run;
+        this.fireState();
+      }
+      await this.statusRun;
+    }
+  }
+
+  private withViewProgress(work: Promise<void>): Promise<void> {
+    // Progress on the view keeps the old rows on screen: they change in place when the answer arrives.
+    return Promise.resolve(vscode.window.withProgress({ location: { viewId: STATUS_VIEW_ID } }, () => work));
+  }
+
+  private async fetchStatus(batch: string[]): Promise<void> {
+    const client = this.clientInstance;
+    if (!client || batch.length === 0) return;
+    const current = new Set(this.folders().map((f) => f.path));
+    const folders = batch.filter((f) => current.has(f));
+    if (!folders.length) return;
+    try {
+      const result = await client.request(StatusRequest, { folders });
+      if (this.clientInstance !== client) return;
+      this.homeExists = result.homeExists;
+      this.homeWarnings = result.warnings ?? [];
+      const answered = new Set<string>();
+      const requested = new Map(folders.map((f) => [folderKey(f), f]));
+      for (const ws of result.workspaces) {
+        const ours = requested.get(folderKey(ws.folder));
+        if (ours === undefined) continue;
+        this.statuses.set(ours, ws);
+        this.folderErrors.delete(ours);
+        answered.add(ours);
+      }
+      for (const f of folders) {
+        if (!answered.has(f)) {
+          this.statuses.delete(f);
+          this.folderErrors.set(f, 'the daemon returned no status for this folder');
+        }
+      }
+    } catch (err) {
+      if (this.clientInstance !== client) return;
+      this.log.error(`status request failed for ${folders.join(', ')}: ${message(err)}`);
+      // Old rows could now be wrong; an explicit error is better than a stale "in sync".
+      for (const f of folders) {
+        this.statuses.delete(f);
+        this.folderErrors.set(f, message(err));
+      }
+    }
+    this.fireStatus();
+  }
+
+  async refreshCounts(): Promise<void> {
+    if (this.countsRun) {
+      this.countsAgain = true;
+      await this.countsRun;
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.countsAgain = false;
+        await this.fetchCounts();
+      } while (this.countsAgain);
+    })().finally(() => {
+      this.countsRun = undefined;
+      this.fireState();
+    });
+    this.countsRun = run;
+    this.fireState();
+    await run;
+  }
+
+  private async fetchCounts(): Promise<void> {
+    const client = this.clientInstance;
+    if (!client) return;
+    try {
+      const result = await client.request(CountsRequest, {});
+      if (this.clientInstance !== client) return;
+      this.counts = result;
+      this.countsError = undefined;
+    } catch (err) {
+      if (this.clientInstance !== client) return;
+      this.log.error(`counts request failed: ${message(err)}`);
+      this.counts = undefined;
+      this.countsError = message(err);
+    }
+    this.countsEmitter.fire();
+  }
+
+  /** Resolves once no start, status or counts request is in flight. */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const run = this.startRun ?? this.statusRun ?? this.countsRun;
+      if (!run && this.pendingFolders.size === 0) return;
+      if (run) await run.catch(() => undefined);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async restartDaemon(): Promise<void> {
+    const client = this.clientInstance;
+    if (!client || this.connection === 'failed') {
+      await this.start();
+      return;
+    }
+    this.log.info('restarting the daemon');
+    await client.restartDaemon();
+    await this.refreshAll();
+  }
+
+  private async applySettingsChange(): Promise<void> {
+    const previous = this.settings;
+    this.settings = this.loadSettings();
+    this.settingsEmitter.fire({ previous });
+    if (previous.home !== this.settings.home) {
+      this.log.info(`SkillMeat home changed to ${this.settings.home}; reconnecting`);
+      await this.start();
+      return;
+    }
+    const client = this.clientInstance;
+    if (!client) return;
+    try {
+      if (daemonSettingsChanged(previous, this.settings)) await client.configure(toDaemonSettings(this.settings));
+      if (previous.useVSCodeGitHubAuth !== this.settings.useVSCodeGitHubAuth) await this.sendToken();
+      if (previous.githubApiUrl !== this.settings.githubApiUrl) await this.refreshAll();
+    } catch (err) {
+      this.log.error(`could not apply settings: ${message(err)}`);
+    }
+  }
+
+  private async applyFolderChange(e: vscode.WorkspaceFoldersChangeEvent): Promise<void> {
+    const removed = e.removed.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const added = e.added.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    for (const f of removed) {
+      this.statuses.delete(f);
+      this.folderErrors.delete(f);
+    }
+    this.fireStatus();
+    const client = this.clientInstance;
+    if (!client) return;
+    try {
+      if (removed.length) await client.unsubscribe(removed);
+      if (added.length) await client.subscribe(added);
+    } catch (err) {
+      this.log.error(`could not update folder subscriptions: ${message(err)}`);
+    }
+    if (added.length) await this.refreshStatus(added);
+  }
+
+  dispose(): void {
+    this.disposeClient();
+    for (const d of this.disposables) d.dispose();
+  }
+}
