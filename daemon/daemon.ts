@@ -57,6 +57,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
     upstreamStoreFile: path.join(paths.stateDir, `upstream-${paths.homeId}.json`),
     settings,
   });
+  // eslint-disable-next-line prefer-const -- the server's callbacks need it before it can be built
   let lifecycle: Lifecycle | undefined;
   const server = new RpcServer({
     log,
@@ -144,7 +145,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   });
 
   await service.init().catch((err) => log.warn(`init: ${(err as Error).message}`));
-  const outcome = await lifecycle.start();
+  let outcome;
+  try {
+    outcome = await lifecycle.start();
+  } catch (err) {
+    // Whoever started us (a client, detached) only has this log to learn why no daemon came up.
+    log.error(`cannot start: ${(err as Error).message}`);
+    await service.close().catch(() => undefined);
+    log.close();
+    throw err;
+  }
   if (!outcome.started) {
     log.info(`not starting: ${outcome.reason}`);
     await service.close();
@@ -152,15 +162,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
     return { notStarted: outcome.reason };
   }
   log.info(`listening on ${paths.socketPath}`);
-  let resolveStopped!: () => void;
-  const stopped = new Promise<void>((r) => (resolveStopped = r));
+  const running = lifecycle;
   return {
     paths,
-    stop: async (reason: string) => {
-      await lifecycle!.stop(reason);
-      log.close();
-      resolveStopped();
-    },
-    stopped,
+    stop: (reason: string) => running.stop(reason),
+    stopped: running.stopped.then(() => log.close()),
   };
 }

@@ -33,6 +33,7 @@ function paint(s: string, code: string, tty: boolean): string {
 function upstreamText(r: ArtifactRow): string {
   const u = r.upstream;
   if (u.state === 'untracked') return '-';
+  if (u.state === 'unknown' && !u.checkedAt && /not checked/.test(u.reason ?? '')) return 'not checked';
   return u.stale ? `${u.state} (stale)` : u.state;
 }
 
@@ -40,7 +41,7 @@ function note(r: ArtifactRow): string {
   const parts: string[] = [];
   if (r.reason) parts.push(r.reason);
   if (r.collectionDirty) parts.push('collection copy differs from its lock entry');
-  if (r.upstream.state === 'unknown' && r.upstream.reason) parts.push(`upstream: ${r.upstream.reason}`);
+  if (r.upstream.state === 'unknown' && r.upstream.reason && !/not checked/.test(r.upstream.reason)) parts.push(`upstream: ${r.upstream.reason}`);
   return parts.join('; ');
 }
 
