@@ -187,6 +187,27 @@ export class UpstreamCache {
     return n;
   }
 
+  /**
+   * What a user's "invalidate" means: these ref answers (all when absent) are no longer trusted,
+   * so the next check asks GitHub again, but their ETags stay, so asking is a conditional request
+   * (a 304 costs no rate limit) and the old answer can still be shown, marked stale. A validator
+   * cannot make an answer wrong: GitHub says 200 with the new data when it changed. Failures go;
+   * default branches keep their own (hours) TTL. Keys as for invalidate(). Returns how many answers
+   * were marked.
+   */
+  revalidate(keys?: string[]): number {
+    const matches = (k: string): boolean => !keys || keys.some((key) => k === key || k.startsWith(`${key}@`));
+    let n = 0;
+    for (const [k, a] of this.refs) {
+      if (!matches(k) || a.revalidate) continue;
+      this.refs.set(k, { ...a, revalidate: true });
+      n++;
+    }
+    for (const k of [...this.failures.keys()]) if (matches(k)) this.failures.delete(k);
+    if (n > 0) this.persist();
+    return n;
+  }
+
   /** Every mutable answer (refs, ETags, failures, default branches); immutable entries stay. */
   invalidateAll(): number {
     const n = this.refs.size + this.branches.size;

@@ -60,6 +60,9 @@ export class SyncService {
   private lastStatus: DaemonStatusParams = { state: 'ok' };
   private rateLimitInfo: RateLimitInfo | undefined;
   private closed = false;
+  /** status requests answered from still-valid rows, and those that had to recompute */
+  private statusHits = 0;
+  private statusMisses = 0;
 
   /** set by the server: deliver a didChange to the clients subscribed to these folders */
   onDidChange: (params: DidChangeParams) => void = () => undefined;
@@ -94,7 +97,8 @@ export class SyncService {
       onStatus: (s) => this.upstreamStatus(s),
     });
     if (opts.watch !== false) {
-      this.watcher = new ChangeWatcher({ log: this.log });
+      const disabled = this.env.SKILLMEAT_SYNC_DISABLE_WATCH;
+      this.watcher = new ChangeWatcher({ log: this.log, ...(disabled && disabled !== '0' ? { disabledReason: 'disabled by $SKILLMEAT_SYNC_DISABLE_WATCH' } : {}) });
       this.watcher.onBatch((events) => {
         this.applyChanges(events).catch((err) => this.log.error(`applying changes: ${(err as Error).stack ?? err}`));
       });
@@ -173,13 +177,21 @@ export class SyncService {
     const home = await this.homeSnapshot();
     this.hashCache.trustWatchers = this.watching;
     const workspaces: WorkspaceStatus[] = [];
-    for (const st of states) workspaces.push(await this.folderRows(st));
+    for (const st of states) {
+      if (this.rowsFresh(st)) this.statusHits++;
+      else this.statusMisses++;
+      workspaces.push(await this.folderRows(st));
+    }
     const result: StatusResult = { home: home.home, homeExists: home.exists, activeCollection: home.activeCollection, workspaces };
     if (home.warnings.length) result.warnings = [...home.warnings];
     if (!this.watching && this.watcher) {
       (result.warnings ??= []).push(`file watching is not available (${this.watcher.message ?? 'unknown reason'}): every request re-reads the disk`);
     }
     return result;
+  }
+
+  private rowsFresh(st: FolderState): boolean {
+    return st.rows !== undefined && st.rowsGeneration >= st.generation && st.rowsHomeGeneration >= this.homeGeneration;
   }
 
   /** Rows computed from data read no earlier than the latest invalidation before this call. */
@@ -314,7 +326,8 @@ export class SyncService {
       const upstream = results.get(artifact) ?? this.upstream.peek(s);
       rows.push({ artifact, collection: s.collection, name: s.name, type: s.type, upstream });
     }
-    // Rows carry the upstream state: recompute what clients see.
+    // Rows carry the upstream state: the cached ones are out of date now, subscribed or not.
+    for (const st of this.folders.values()) st.invalidate();
     await this.recomputeAndNotify([...this.folders.values()], [], false);
     const out: CheckUpstreamResult = { results: rows, requests };
     const rl = this.upstream.rateLimit();
@@ -461,7 +474,7 @@ export class SyncService {
       if (p.keys?.length && p.scope === 'upstream') {
         dropped.upstream = await this.invalidateUpstreamKeys(p.keys);
       } else {
-        dropped.upstream = this.upstreamCache.invalidateAll();
+        dropped.upstream = this.upstreamCache.revalidate();
       }
     }
     if (p.scope === 'all') {
@@ -490,7 +503,7 @@ export class SyncService {
         }
       }
     }
-    return sourceKeys.size ? this.upstreamCache.invalidate([...sourceKeys]) : 0;
+    return sourceKeys.size ? this.upstreamCache.revalidate([...sourceKeys]) : 0;
   }
 
   // ------------------------------------------------------------------ watcher batches
@@ -618,11 +631,11 @@ export class SyncService {
       this.upstreamCache.stats(),
       {
         name: 'status',
-        size: rows.filter((r) => r.rows && r.rowsGeneration === r.generation && r.rowsHomeGeneration === this.homeGeneration).length,
+        size: rows.filter((r) => this.rowsFresh(r)).length,
         ttlSeconds: 0,
-        hits: 0,
-        misses: 0,
-        hitRate: 0,
+        hits: this.statusHits,
+        misses: this.statusMisses,
+        hitRate: this.statusHits + this.statusMisses === 0 ? 0 : this.statusHits / (this.statusHits + this.statusMisses),
         folders: rows.length,
         subscribed: rows.filter((r) => r.subscribers > 0).length,
       },

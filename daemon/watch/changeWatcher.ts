@@ -27,6 +27,12 @@ export interface ChangeWatcherOptions {
   maxPathsPerEvent?: number;
   /** first re-establish delay after a failure (doubles up to 30 s) */
   retryMs?: number;
+  /**
+   * Set: watch nothing and report every scope unhealthy with this reason, so the service takes
+   * its no-watcher path (re-read on every request). How tests reproduce a platform without
+   * working file watching ($SKILLMEAT_SYNC_DISABLE_WATCH).
+   */
+  disabledReason?: string;
 }
 
 interface Scope {
@@ -129,6 +135,10 @@ export class ChangeWatcher {
   }
 
   private startScope(scope: Scope): void {
+    if (this.opts.disabledReason !== undefined) {
+      scope.error = this.opts.disabledReason;
+      return;
+    }
     const isHome = scope.id === 'home';
     const tree = new DirTree({
       root: scope.root,
