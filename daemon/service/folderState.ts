@@ -15,8 +15,8 @@ export class FolderState {
   inflight: Promise<{ rows: WorkspaceStatus; gen: number; homeGen: number }> | undefined;
   /** last tracker read that parsed, per file: kept while a file is being rewritten */
   readonly lastGoodTracker = new Map<string, TrackerFileResult>();
-  /** how many times in a row a tracker read was deferred because the file looked mid-write */
-  deferrals = 0;
+  /** since when tracker reads have been deferred because a file looked mid-write */
+  deferringSince: number | undefined;
   retryTimer: NodeJS.Timeout | undefined;
   lastUsed = Date.now();
   /** clients currently subscribed */

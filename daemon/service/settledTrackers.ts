@@ -9,8 +9,12 @@ import type { FolderState } from './folderState';
 
 /** A file untouched for this long is taken as it is. */
 export const SETTLE_MS = 300;
-/** Never defer longer than this in total: a file that stays broken is reported broken. */
-export const MAX_DEFERRALS = 8;
+/**
+ * Never defer longer than this in total: a file that stays broken is reported broken. A time, not
+ * a count: under load many recomputations can fall inside one write, and a count would run out
+ * while the file is still half written (seen in the soak as short bursts of empty answers).
+ */
+export const MAX_DEFER_MS = 3000;
 
 export interface SettledRead {
   snapshot: TrackerSnapshot;
@@ -36,13 +40,17 @@ export async function readTrackersSettled(state: FolderState): Promise<SettledRe
   const results: TrackerFileResult[] = [];
   let unsettled = false;
   const present = new Set(files);
+  const deferredFor = state.deferringSince === undefined ? 0 : Date.now() - state.deferringSince;
   for (const file of files) {
     const now = await readTrackerFile(file, state.folder);
     const good = state.lastGoodTracker.get(file);
-    if (good && looksWorse(now, good) && state.deferrals < MAX_DEFERRALS && (await modifiedAgo(file)) < SETTLE_MS) {
-      results.push(good);
-      unsettled = true;
-      continue;
+    if (good && looksWorse(now, good)) {
+      const age = await modifiedAgo(file);
+      if (age < SETTLE_MS && deferredFor < MAX_DEFER_MS) {
+        results.push(good);
+        unsettled = true;
+        continue;
+      }
     }
     if (!now.error) state.lastGoodTracker.set(file, now);
     results.push(now);
@@ -51,13 +59,14 @@ export async function readTrackersSettled(state: FolderState): Promise<SettledRe
   // writer may also be between unlink and create; a just-vanished file is given one settle period.
   for (const [file, good] of state.lastGoodTracker) {
     if (present.has(file)) continue;
-    if (state.deferrals < 1 && good.records.length > 0) {
+    if (deferredFor < SETTLE_MS && good.records.length > 0) {
       results.push(good);
       unsettled = true;
     } else {
       state.lastGoodTracker.delete(file);
     }
   }
-  state.deferrals = unsettled ? state.deferrals + 1 : 0;
+  if (unsettled) state.deferringSince ??= Date.now();
+  else state.deferringSince = undefined;
   return { snapshot: { folder: state.folder, files: results }, unsettled };
 }
