@@ -2,7 +2,7 @@
 // `shutdown` request.
 import { parseArgs } from 'node:util';
 import { resolveHome } from './skillmeat';
-import { runDaemon } from './daemon';
+import { runDaemon, type RunningDaemon } from './daemon';
 import type { LogLevel } from './log';
 
 async function main(): Promise<void> {
@@ -18,9 +18,22 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
+  // Handlers go in before the socket exists: a client may connect, and a signal arrive, the moment
+  // we listen, and Node's default action would skip the clean-up of socket and lock.
+  const running: { daemon?: RunningDaemon; pendingSignal?: string } = {};
+  const stop = (signal: string) => {
+    if (!running.daemon) {
+      running.pendingSignal ??= signal;
+      return;
+    }
+    void running.daemon.stop(signal).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
   const home = resolveHome({ home: values.home });
   const idle = values['idle-timeout'] !== undefined ? Number(values['idle-timeout']) : Number(process.env.SKILLMEAT_SYNC_IDLE_TIMEOUT ?? 600);
-  const daemon = await runDaemon({
+  const started = await runDaemon({
     home,
     runtimeDir: values['runtime-dir'],
     stateDir: values['state-dir'],
@@ -29,16 +42,12 @@ async function main(): Promise<void> {
     logLevel: (values['log-level'] as LogLevel | undefined) ?? (process.env.SKILLMEAT_SYNC_LOG_LEVEL as LogLevel | undefined),
     echo: values.foreground,
   });
-  if ('notStarted' in daemon) {
+  if ('notStarted' in started) {
     // Another daemon serves this home: that is success for whoever started us.
     process.exit(0);
   }
-  const stop = (signal: string) => {
-    void daemon.stop(signal).then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => stop('SIGHUP'));
+  running.daemon = started;
+  if (running.pendingSignal) stop(running.pendingSignal);
   process.on('uncaughtException', (err) => {
     // Stay up for the other clients; the log says what went wrong.
     process.stderr.write(`uncaught exception: ${err.stack ?? err}\n`);
@@ -46,7 +55,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => {
     process.stderr.write(`unhandled rejection: ${(err as Error)?.stack ?? err}\n`);
   });
-  await daemon.stopped;
+  await started.stopped;
   process.exit(0);
 }
 

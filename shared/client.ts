@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import {
   createMessageConnection,
+  ErrorCodes as RpcErrorCodes,
   type MessageConnection,
   type RequestType,
   ResponseError,
@@ -60,7 +61,12 @@ export interface DaemonClientOptions {
   restartWindowMs?: number;
   /** never spawn a daemon (fail instead) */
   noSpawn?: boolean;
+  /** give up on one request after this long (default 200 s, above the daemon's own bounds) */
+  requestTimeoutMs?: number;
 }
+
+/** Longer than the daemon's largest per-request bound, so its RequestTimeout answer comes first. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 200_000;
 
 export class DaemonUnavailableError extends Error {}
 
@@ -83,10 +89,15 @@ class Emitter<T> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** vscode-jsonrpc rejects what was pending with these codes when the connection goes away. */
+function isLostConnection(err: unknown): boolean {
+  return err instanceof ResponseError && (err.code === RpcErrorCodes.PendingResponseRejected || err.code === RpcErrorCodes.ConnectionInactive);
+}
+
 function isConnectionError(err: unknown): boolean {
   if (err instanceof ResponseError) {
     // ShuttingDown means: try the next daemon.
-    return err.code === ErrorCodes.ShuttingDown;
+    return err.code === ErrorCodes.ShuttingDown || isLostConnection(err);
   }
   return true;
 }
@@ -350,7 +361,11 @@ export class DaemonClient {
       try {
         // By method name: a caller bundled with its own copy of vscode-jsonrpc (the e2e suite) has
         // RequestType objects this copy does not recognise.
-        return (await conn.sendRequest(type.method, params)) as R;
+        const ms = this.opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        // A hung (stopped, deadlocked) daemon must not hang the editor or a CI job forever.
+        return (await withTimeout(conn.sendRequest(type.method, params), ms, type.method, () =>
+          new DaemonUnavailableError(`the daemon did not answer ${type.method} within ${ms} ms; see its log: ${this.paths.logPath}`),
+        )) as R;
       } catch (err) {
         const lost = isConnectionError(err) && this.conn !== conn;
         const shuttingDown = err instanceof ResponseError && err.code === ErrorCodes.ShuttingDown;
@@ -359,7 +374,7 @@ export class DaemonClient {
           if (shuttingDown) await sleep(200);
           continue;
         }
-        if (!(err instanceof ResponseError) && this.conn !== conn) {
+        if ((!(err instanceof ResponseError) || isLostConnection(err)) && this.conn !== conn) {
           throw new DaemonUnavailableError(`the connection to the daemon was lost during ${type.method}`);
         }
         throw err;
@@ -420,9 +435,9 @@ export class DaemonClient {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, what: string, error?: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    const t = setTimeout(() => reject(error ? error() : new Error(`${what} timed out after ${ms} ms`)), ms);
     p.then(
       (v) => {
         clearTimeout(t);

@@ -47,14 +47,37 @@ export function acquireLock(lockPath: string, pid = process.pid): LockResult {
       return { acquired: false, holderPid: holder };
     }
     // Stale: the holder died (SIGKILL) without cleaning up.
-    try {
-      fs.unlinkSync(lockPath);
-    } catch {
-      // someone else removed it first; retry
-    }
+    if (!breakStaleLock(lockPath, holder)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
   const holder = readLockPid(lockPath);
   return { acquired: false, holderPid: holder ?? -1 };
+}
+
+/**
+ * Every window reconnects after a crash, so several daemons find the same stale lock at once. A
+ * plain unlink could remove the fresh lock a faster one just took (two daemons would then run), so
+ * the check and the unlink happen under a second, short-lived exclusive file. False: someone else
+ * is breaking it right now.
+ */
+function breakStaleLock(lockPath: string, stalePid: number | undefined): boolean {
+  const breaker = `${lockPath}.break`;
+  let fd: number;
+  try {
+    fd = fs.openSync(breaker, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Its maker died mid-break (it only lives for two syscalls): clear it for the next attempt.
+    const age = Date.now() - (fs.statSync(breaker, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > 2000) fs.rmSync(breaker, { force: true });
+    return false;
+  }
+  try {
+    if (readLockPid(lockPath) === stalePid) fs.rmSync(lockPath, { force: true });
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(breaker, { force: true });
+  }
+  return true;
 }
 
 /** Removes the lock only if it still names us: a newer daemon may have taken over. */

@@ -35,6 +35,11 @@ export class Lifecycle {
   private stopping: Promise<void> | undefined;
   private lockHeld = false;
   readonly startedAt = Date.now();
+  // Declared before `stopped`, whose initializer assigns it.
+  private resolveStopped!: () => void;
+  /** Settles once stopped, whatever stopped us (idle, replaced, a request, a signal): only a
+   * process.exit() then keeps Node from unlinking a socket path that may be another daemon's. */
+  readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
 
   constructor(
     readonly paths: DaemonPaths,
@@ -77,8 +82,13 @@ export class Lifecycle {
       throw err;
     }
     if (process.platform !== 'win32') {
-      fs.chmodSync(socketPath, 0o600);
-      this.socketIno = fs.statSync(socketPath).ino;
+      try {
+        fs.chmodSync(socketPath, 0o600);
+        this.socketIno = fs.statSync(socketPath).ino;
+      } catch (err) {
+        // Removed the instant it was bound: nobody can reach us, and the watchdog below ends us.
+        this.log.warn(`socket ${socketPath} vanished right after listen: ${(err as Error).message}`);
+      }
     }
     // A later daemon may have replaced our socket (the user deleted the folder, or a newer client
     // took over): then nobody can reach us any more and we should go.
@@ -94,10 +104,13 @@ export class Lifecycle {
   }
 
   private stillOurs(): boolean {
-    if (!lockIsOurs(this.paths.lockPath)) return false;
+    return lockIsOurs(this.paths.lockPath) && this.socketIsOurs();
+  }
+
+  private socketIsOurs(): boolean {
     if (process.platform === 'win32') return true;
     try {
-      return fs.statSync(this.paths.socketPath).ino === this.socketIno;
+      return this.socketIno !== undefined && fs.statSync(this.paths.socketPath).ino === this.socketIno;
     } catch {
       return false;
     }
@@ -126,7 +139,9 @@ export class Lifecycle {
       if (this.idleTimer) clearTimeout(this.idleTimer);
       if (this.watchdog) clearInterval(this.watchdog);
       try {
-        await this.server.close();
+        // Closing a listening Unix socket makes libuv unlink its path, and that path may now be
+        // another daemon's socket: then only drop our clients and let the process exit.
+        await this.server.close({ keepListener: !this.socketIsOurs() });
       } catch (err) {
         this.log.warn(`closing the server: ${(err as Error).message}`);
       }
@@ -136,6 +151,7 @@ export class Lifecycle {
         this.log.warn(`stopping the service: ${(err as Error).message}`);
       }
       this.removeOurFiles();
+      this.resolveStopped();
     })();
     return this.stopping;
   }

@@ -54,6 +54,8 @@ export class InvalidParamsError extends Error {}
 export class RpcServer {
   private readonly server: net.Server;
   private readonly clients = new Set<ClientConnection>();
+  // server.close() waits for every open connection: ours must be cut, or a stop hangs forever.
+  private readonly sockets = new Set<net.Socket>();
   private readonly registrations: Registration[] = [];
   private nextId = 1;
   private closing = false;
@@ -120,6 +122,8 @@ export class RpcServer {
     }
     const id = this.nextId++;
     const log = this.opts.log;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     const writer = new StreamMessageWriter(socket);
     let closed = false;
     const close = () => {
@@ -227,7 +231,8 @@ export class RpcServer {
     connection.listen();
   }
 
-  async close(): Promise<void> {
+  /** keepListener: leave the listening handle open (its path belongs to someone else now). */
+  async close(opts: { keepListener?: boolean } = {}): Promise<void> {
     this.closing = true;
     for (const c of this.clients) {
       try {
@@ -236,7 +241,9 @@ export class RpcServer {
         // already gone
       }
     }
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    if (opts.keepListener) this.server.unref();
+    else await new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const c of [...this.clients]) this.clients.delete(c);
   }
 }

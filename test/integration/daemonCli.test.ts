@@ -1,0 +1,132 @@
+// Issue #2: the CLI's daemon commands and exit codes, run as the bundled dist/cli.js.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pidAlive, waitForExit } from '../../shared/client';
+import { PACKAGE_VERSION } from '../../shared/version';
+import { Harness } from '../helpers/daemonHarness';
+
+describe('skillmeat-sync CLI: daemon commands and exit codes', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  afterEach(async () => {
+    await h.cleanup();
+    assert.deepEqual(h.processes(), []);
+    assert.equal(fs.existsSync(h.root), false);
+  });
+
+  describe('usage', () => {
+    beforeEach(() => (h = new Harness({ fixture: 'after-edits' })));
+
+    it('--help prints the usage and exits 0', async () => {
+      const r = await h.cli(['--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /Usage:/);
+      assert.match(r.stdout, /skillmeat-sync daemon start\|stop\|status/);
+      assert.match(r.stdout, /Exit status: 0 success; 1 drift/);
+    });
+
+    it('--version prints the package version', async () => {
+      const r = await h.cli(['--version']);
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout.trim(), PACKAGE_VERSION);
+    });
+
+    it('an unknown command, an unknown flag, no command and a bare `daemon` exit 2 and start nothing', async () => {
+      const unknown = await h.cli(['frobnicate']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /unknown command "frobnicate"/);
+      const flag = await h.cli(['status', '--no-such-flag']);
+      assert.equal(flag.code, 2);
+      assert.match(flag.stderr, /no-such-flag/);
+      const none = await h.cli([]);
+      assert.equal(none.code, 2);
+      assert.match(none.stdout, /Usage:/);
+      const bare = await h.cli(['daemon']);
+      assert.equal(bare.code, 2);
+      assert.match(bare.stderr, /daemon needs one of: start, stop, status/);
+      const wrong = await h.cli(['daemon', 'explode']);
+      assert.equal(wrong.code, 2);
+      assert.equal(h.daemonPid(), undefined, 'a usage error started no daemon');
+    });
+  });
+
+  describe('daemon start|stop|status', () => {
+    beforeEach(() => (h = new Harness({ fixture: 'after-edits' })));
+
+    it('start, status (text and json), stop, and stop again', async () => {
+      const none = await h.cli(['daemon', 'status']);
+      assert.equal(none.code, 3, 'status of no daemon is "not running", distinct from usage errors');
+      assert.match(none.stdout, /no daemon is running/);
+      assert.ok(none.stdout.includes(h.paths.socketPath));
+      assert.equal(h.daemonPid(), undefined, 'status does not start a daemon');
+
+      const start = await h.cli(['daemon', 'start']);
+      assert.equal(start.code, 0, start.stderr);
+      const pid = Number(/pid (\d+)/.exec(start.stdout)?.[1]);
+      assert.equal(h.daemonPid(), pid);
+      assert.ok(pidAlive(pid));
+      // A second start finds the running one.
+      const again = await h.cli(['daemon', 'start', '--json']);
+      assert.equal(again.code, 0);
+      assert.deepEqual(JSON.parse(again.stdout), { pid, version: PACKAGE_VERSION, socket: h.paths.socketPath });
+
+      const status = await h.cli(['daemon', 'status']);
+      assert.equal(status.code, 0);
+      assert.match(status.stdout, new RegExp(`daemon running: pid ${pid}, version ${PACKAGE_VERSION.replace(/\./g, '\\.')}`));
+      assert.ok(status.stdout.includes(h.paths.socketPath));
+      assert.ok(status.stdout.includes(h.paths.logPath));
+      const json = JSON.parse((await h.cli(['daemon', 'status', '--json'])).stdout) as { running: boolean; pid: number; logPath: string; uptimeSeconds: number };
+      assert.equal(json.running, true);
+      assert.equal(json.pid, pid);
+      assert.equal(json.logPath, h.paths.logPath);
+      assert.equal(typeof json.uptimeSeconds, 'number');
+
+      const stop = await h.cli(['daemon', 'stop']);
+      assert.equal(stop.code, 0);
+      assert.match(stop.stdout, new RegExp(`daemon stopped \\(pid ${pid}\\)`));
+      assert.ok(await waitForExit(pid, 5000));
+      assert.equal(fs.existsSync(h.paths.socketPath), false);
+      assert.equal(fs.existsSync(h.paths.lockPath), false);
+      const stopAgain = await h.cli(['daemon', 'stop']);
+      assert.equal(stopAgain.code, 0);
+      assert.match(stopAgain.stdout, /no daemon is running/);
+    });
+  });
+
+  describe('status exit codes', () => {
+    it('after-edits: 0 without --fail-on-drift, 1 with it', async () => {
+      h = new Harness({ fixture: 'after-edits' });
+      const plain = await h.cli(['status', '--workspace', h.workspace]);
+      assert.equal(plain.code, 0, plain.stderr);
+      const drift = await h.cli(['status', '--workspace', h.workspace, '--fail-on-drift']);
+      assert.equal(drift.code, 1, drift.stderr);
+      const json = JSON.parse((await h.cli(['status', '--workspace', h.workspace, '--json'])).stdout) as { workspaces: { artifacts: { name: string; status: string }[] }[] };
+      assert.equal(json.workspaces[0].artifacts.find((a) => a.name === 'code-reviewer')?.status, 'synced');
+      assert.equal(json.workspaces[0].artifacts.find((a) => a.name === 'pdf-tools')?.status, 'modified');
+    });
+
+    it('after-deploy: --fail-on-drift exits 0', async () => {
+      h = new Harness({ fixture: 'after-deploy' });
+      const r = await h.cli(['status', '--workspace', h.workspace, '--fail-on-drift']);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+    });
+
+    it('a missing workspace folder exits 2 and names it', async () => {
+      h = new Harness({ fixture: 'after-edits' });
+      const missing = path.join(h.root, 'no-such-project');
+      const r = await h.cli(['status', '--workspace', missing]);
+      assert.equal(r.code, 2);
+      assert.ok(r.stderr.includes(`workspace folder ${missing} does not exist`), r.stderr);
+    });
+
+    it('a missing SkillMeat home exits 2 with a clear message', async () => {
+      h = new Harness({ fixture: 'after-edits' });
+      h.home = path.join(h.root, 'nobody', '.skillmeat');
+      const r = await h.cli(['status', '--workspace', h.workspace, '--fail-on-drift']);
+      assert.equal(r.code, 2);
+      assert.ok(r.stderr.includes(`no SkillMeat home at ${h.home}`), r.stderr);
+      assert.match(r.stderr, /--home DIR or set SKILLMEAT_HOME/);
+    });
+  });
+});
