@@ -117,6 +117,10 @@ export class DaemonClient {
   private readonly daemonStatus = new Emitter<DaemonStatusParams>();
   private readonly stateEmitter = new Emitter<{ state: ConnectionState; detail?: string }>();
   private hello: HelloResult | undefined;
+  private spawnExit: { code: number } | undefined;
+  private spawnAttempt = 0;
+  /** the last daemon we spawned has answered a hello */
+  private reachedSpawned = true;
   private everConnected = false;
 
   constructor(private readonly opts: DaemonClientOptions) {
@@ -190,6 +194,8 @@ export class DaemonClient {
             continue;
           }
           this.everConnected = true;
+          this.reachedSpawned = true;
+          this.spawnExit = undefined;
           this.setState('connected');
           return hello;
         } catch (err) {
@@ -203,6 +209,13 @@ export class DaemonClient {
           }
           this.log('debug', `handshake failed: ${(err as Error).message}`);
         }
+      } else if (this.spawnExit) {
+        const { code } = this.spawnExit;
+        this.spawnExit = undefined;
+        const why = lastLogLine(this.paths.logPath);
+        const msg = `the daemon exited at start-up (code ${code})${why ? `: ${why}` : ''}; see its log: ${this.paths.logPath}`;
+        this.fail(msg);
+        throw new DaemonUnavailableError(msg);
       } else if (!this.opts.noSpawn && Date.now() - spawnedAt > 3000) {
         if (!this.recordRestart()) {
           const msg = `the daemon could not be kept running (${this.opts.maxRestarts ?? 5} starts within ${Math.round((this.opts.restartWindowMs ?? 60_000) / 1000)} s); see its log: ${this.paths.logPath}`;
@@ -279,6 +292,17 @@ export class DaemonClient {
       windowsHide: true,
     });
     child.on('error', (err) => this.log('error', `could not start the daemon: ${err.message}`));
+    this.spawnExit = undefined;
+    const attempt = ++this.spawnAttempt;
+    // Exit 0 means "another daemon already serves this home": keep polling for it. An error exit
+    // before we ever reached it is a daemon that refused to start (unsafe socket folder, bad
+    // arguments); the same start would fail the same way, so say why at once instead of retrying.
+    child.on('exit', (code) => {
+      if (attempt === this.spawnAttempt && !this.reachedSpawned && code !== null && code !== 0) {
+        this.spawnExit = { code };
+      }
+    });
+    this.reachedSpawned = false;
     child.unref();
     if (typeof out === 'number') fs.closeSync(out);
   }
@@ -449,6 +473,25 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string, error?: () => E
       },
     );
   });
+}
+
+/** The daemon's last error or warning line, to say why it did not start. */
+function lastLogLine(logPath: string): string | undefined {
+  try {
+    const fd = fs.openSync(logPath, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const buf = Buffer.alloc(Math.min(size, 4096));
+      fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+      const lines = buf.toString('utf8').split('\n').filter((l) => /\b(ERROR|WARN)\b|cannot start|refusing/.test(l));
+      const last = lines.at(-1);
+      return last?.replace(/^\S+ +\w+ +\[\d+\] /, '').slice(0, 300);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 export function pidAlive(pid: number): boolean {

@@ -41,7 +41,8 @@ Options:
   -h, --help            this help
   --version             print the version
 
-Exit status: 0 success; 1 drift found with --fail-on-drift; 2 usage error or unreadable input.`;
+Exit status: 0 success; 1 drift found with --fail-on-drift; 2 usage error or unreadable input;
+3 for "daemon status" when no daemon is running.`;
 
 class UsageError extends Error {}
 
@@ -71,6 +72,9 @@ function makeClient(ctx: Ctx, noSpawn = false): DaemonClient {
     clientVersion: PACKAGE_VERSION,
     daemonArgs,
     noSpawn,
+    // Nothing is being started, so a running daemon answers at once: asking "is one running?"
+    // must not take the 10 s a freshly spawned daemon is granted.
+    ...(noSpawn ? { startTimeoutMs: 1500 } : {}),
     log: process.env.SKILLMEAT_SYNC_DEBUG ? (l, m) => process.stderr.write(`[${l}] ${m}\n`) : undefined,
   });
 }
@@ -143,7 +147,11 @@ async function cmdCounts(ctx: Ctx, collections: string[]): Promise<number> {
   if (ctx.json) printJson(result);
   else out(formatCounts(result));
   for (const w of result.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
-  return result.collections.length === 0 && collections.length > 0 ? 2 : 0;
+  // A collection that is not there or cannot be read is unreadable input (exit 2), said on stderr
+  // too so that a script reading only the JSON's exit status still notices.
+  const broken = result.collections.filter((c) => c.error !== undefined);
+  for (const c of broken) process.stderr.write(`skillmeat-sync: collection ${c.name}: ${c.error}\n`);
+  return broken.length || (result.collections.length === 0 && collections.length > 0) ? 2 : 0;
 }
 
 async function cmdCheckUpstream(ctx: Ctx, keys: string[], force: boolean, explicitWorkspace: boolean): Promise<number> {

@@ -87,9 +87,25 @@ describe('daemon client recovery', function () {
     assert.equal(s.daemon.pid, pid);
   });
 
+  it('a daemon that refuses to start (error exit) fails at once with its reason, without retrying', async () => {
+    const script = path.join(h.root, 'refuses.js');
+    fs.writeFileSync(script, 'process.stderr.write("skillmeat-sync daemon: refusing socket folder /x: owned by uid 1\\n"); process.exit(2);\n');
+    const c = h.client({ daemonScript: script, maxRestarts: 5, restartWindowMs: 60_000 });
+    await assert.rejects(c.start(), (err: Error) => {
+      assert.ok(err instanceof DaemonUnavailableError);
+      assert.match(err.message, /exited at start-up \(code 2\): skillmeat-sync daemon: refusing socket folder \/x: owned by uid 1/);
+      assert.ok(err.message.includes(h.paths.logPath), err.message);
+      return true;
+    });
+    assert.equal(c.state, 'failed');
+    const log = fs.readFileSync(h.paths.logPath, 'utf8');
+    assert.equal((log.match(/refusing socket folder/g) ?? []).length, 1);
+  });
+
   it('gives up after a bounded number of restarts and says so, naming the log', async () => {
     const script = path.join(h.root, 'dies.js');
-    fs.writeFileSync(script, 'process.stderr.write("dying on purpose\\n"); process.exit(3);\n');
+    // Killed by a signal: a crash, not a refusal, so the client tries again within its bound.
+    fs.writeFileSync(script, 'process.stderr.write("dying on purpose\\n"); process.kill(process.pid, "SIGKILL");\n');
     const c = h.client({ daemonScript: script, maxRestarts: 2, restartWindowMs: 60_000 });
     const states: { state: ConnectionState; detail?: string }[] = [];
     c.onConnectionState((state, detail) => states.push({ state, detail }));
