@@ -13,9 +13,11 @@ import {
   computeCounts,
   computeWorkspaceStatus,
   readHome,
+  recordKey,
   type CollectionSnapshot,
   type HomeSnapshot,
   type ManifestArtifact,
+  type TrackerSnapshot,
 } from '../skillmeat';
 import { resolveToken, UpstreamChecker, type TokenInfo, type UpstreamSubject } from '../upstream';
 import { ChangeWatcher, type ChangeEvent } from '../watch/changeWatcher';
@@ -204,11 +206,15 @@ export class SyncService {
         const gen = st.generation;
         const homeGen = this.homeGeneration;
         st.inflight = this.computeRows(st)
-          .then((rows) => {
+          .then(({ rows, trackers }) => {
             if (gen >= st.rowsGeneration && homeGen >= st.rowsHomeGeneration) {
               st.rows = rows;
+              st.trackers = trackers;
               st.rowsGeneration = gen;
               st.rowsHomeGeneration = homeGen;
+              // Every change counted in `changed` happened before `gen` was read, so all of it is
+              // in these rows; a later change would have bumped the generation.
+              if (st.generation === gen) st.changed = new Set();
             }
             return { rows, gen, homeGen };
           })
@@ -221,14 +227,42 @@ export class SyncService {
     }
   }
 
-  private async computeRows(st: FolderState): Promise<WorkspaceStatus> {
+  private async computeRows(st: FolderState): Promise<{ rows: WorkspaceStatus; trackers: TrackerSnapshot }> {
+    const homeGen = this.homeGeneration;
     const home = await this.homeSnapshot();
+    const opts = { hasher: this.hashCache, upstream: (col: CollectionSnapshot, art: ManifestArtifact) => this.upstreamOf(col, art) };
+    const changed = st.changed;
+    if (changed !== 'all' && st.rows && st.trackers && st.rowsHomeGeneration === homeGen) {
+      // Only deployed files changed: the tracker parse and every other row still hold.
+      return { rows: await this.recomputeRowsAt(home, st.rows, st.trackers, changed, opts), trackers: st.trackers };
+    }
     const { snapshot, unsettled } = await readTrackersSettled(st);
     if (unsettled) this.scheduleRetry(st);
-    return computeWorkspaceStatus(home, snapshot, {
-      hasher: this.hashCache,
-      upstream: (col, art) => this.upstreamOf(col, art),
-    });
+    return { rows: await computeWorkspaceStatus(home, snapshot, opts), trackers: snapshot };
+  }
+
+  /** Recomputes the rows whose project copy is at, above or below one of the changed paths. */
+  private async recomputeRowsAt(
+    home: HomeSnapshot,
+    rows: WorkspaceStatus,
+    trackers: TrackerSnapshot,
+    changed: Set<string>,
+    opts: Parameters<typeof computeWorkspaceStatus>[2],
+  ): Promise<WorkspaceStatus> {
+    const related = (p: string | null) => {
+      if (p === null) return false;
+      for (const c of changed) {
+        if (c === p || c.startsWith(p + path.sep) || p.startsWith(c + path.sep)) return true;
+      }
+      return false;
+    };
+    const keys = new Set(rows.artifacts.filter((r) => related(r.projectPath)).map((r) => r.key));
+    if (keys.size === 0) return rows;
+    const records = trackers.files.flatMap((f) => f.records.filter((r) => keys.has(recordKey(r))));
+    const subset: TrackerSnapshot = { folder: trackers.folder, files: [{ file: records[0]?.file ?? '', profileRoot: '', records }] };
+    const partial = await computeWorkspaceStatus(home, subset, opts);
+    const fresh = new Map(partial.artifacts.map((r) => [r.key, r]));
+    return { ...rows, artifacts: rows.artifacts.map((r) => fresh.get(r.key) ?? r) };
   }
 
   private scheduleRetry(st: FolderState): void {
@@ -515,6 +549,7 @@ export class SyncService {
     let allFolders = false;
     const countsChanged = new Set<string>();
     const folderSet = new Set<FolderState>();
+    const deployedPaths = new Map<FolderState, string[]>();
     const oldHome = this.homeSnap;
     for (const e of events) {
       switch (e.kind) {
@@ -556,14 +591,23 @@ export class SyncService {
         case 'deployedFiles': {
           for (const p of e.paths) this.hashCache.invalidatePath(p);
           const st = this.folders.get(e.folder);
-          if (st) folderSet.add(st);
+          if (st) {
+            let list = deployedPaths.get(st);
+            if (!list) deployedPaths.set(st, (list = []));
+            list.push(...e.paths);
+          }
           break;
         }
       }
     }
     if (homeChanged) this.homeGeneration++;
-    const affected = allFolders ? [...this.folders.values()] : [...folderSet];
-    for (const st of affected) st.invalidate();
+    const affected = allFolders ? [...this.folders.values()] : [...new Set([...folderSet, ...deployedPaths.keys()])];
+    for (const st of affected) {
+      const paths = deployedPaths.get(st);
+      // Only deployed files changed in this folder: its other rows and its tracker parse stay.
+      if (!allFolders && !folderSet.has(st) && paths) st.invalidatePaths(paths);
+      else st.invalidate();
+    }
     if (homeChanged) {
       const newHome = await this.homeSnapshot().catch(() => undefined);
       if (oldHome && newHome) this.invalidateMovedUpstreams(oldHome, newHome);
