@@ -61,6 +61,8 @@ export interface DaemonClientOptions {
   restartWindowMs?: number;
   /** never spawn a daemon (fail instead) */
   noSpawn?: boolean;
+  /** runtime flags for the daemon process; default DEFAULT_DAEMON_FLAGS */
+  daemonFlags?: string[];
   /** give up on one request after this long (default 200 s, above the daemon's own bounds) */
   requestTimeoutMs?: number;
 }
@@ -69,6 +71,16 @@ export interface DaemonClientOptions {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 200_000;
 
 export class DaemonUnavailableError extends Error {}
+
+/**
+ * A 1 MB young generation keeps the long-lived daemon's resident set ~30 MB smaller (bench: 125 →
+ * 91 MB at 1,000 artifacts) at no measurable cost: its garbage is a few large JSON answers, not
+ * many short-lived small objects.
+ */
+export const DEFAULT_DAEMON_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
+/** Node's exit code for an option it does not know (a runtime that refuses our flags). */
+const BAD_OPTION_EXIT = 9;
 
 class Emitter<T> {
   private readonly listeners = new Set<(v: T) => void>();
@@ -119,6 +131,8 @@ export class DaemonClient {
   private hello: HelloResult | undefined;
   private spawnExit: { code: number } | undefined;
   private spawnAttempt = 0;
+  private flagsRefused = false;
+  private respawnNow = false;
   /** the last daemon we spawned has answered a hello */
   private reachedSpawned = true;
   private everConnected = false;
@@ -216,7 +230,8 @@ export class DaemonClient {
         const msg = `the daemon exited at start-up (code ${code})${why ? `: ${why}` : ''}; see its log: ${this.paths.logPath}`;
         this.fail(msg);
         throw new DaemonUnavailableError(msg);
-      } else if (!this.opts.noSpawn && Date.now() - spawnedAt > 3000) {
+      } else if (!this.opts.noSpawn && (this.respawnNow || Date.now() - spawnedAt > 3000)) {
+        this.respawnNow = false;
         if (!this.recordRestart()) {
           const msg = `the daemon could not be kept running (${this.opts.maxRestarts ?? 5} starts within ${Math.round((this.opts.restartWindowMs ?? 60_000) / 1000)} s); see its log: ${this.paths.logPath}`;
           this.fail(msg);
@@ -274,7 +289,8 @@ export class DaemonClient {
 
   private spawnDaemon(): void {
     const runtime = this.opts.runtime ?? { execPath: process.execPath };
-    const args = [this.opts.daemonScript, '--home', this.opts.home, ...(this.opts.daemonArgs ?? [])];
+    const flags = this.flagsRefused ? [] : [...(this.opts.daemonFlags ?? DEFAULT_DAEMON_FLAGS)];
+    const args = [...flags, this.opts.daemonScript, '--home', this.opts.home, ...(this.opts.daemonArgs ?? [])];
     if (this.opts.runtimeDir) args.push('--runtime-dir', this.opts.runtimeDir);
     if (this.opts.stateDir) args.push('--state-dir', this.opts.stateDir);
     let out: number | 'ignore' = 'ignore';
@@ -298,9 +314,15 @@ export class DaemonClient {
     // before we ever reached it is a daemon that refused to start (unsafe socket folder, bad
     // arguments); the same start would fail the same way, so say why at once instead of retrying.
     child.on('exit', (code) => {
-      if (attempt === this.spawnAttempt && !this.reachedSpawned && code !== null && code !== 0) {
-        this.spawnExit = { code };
+      if (attempt !== this.spawnAttempt || this.reachedSpawned || code === null || code === 0) return;
+      if (code === BAD_OPTION_EXIT && flags.length) {
+        // This runtime (some Electron build?) refuses the flags: start again without them.
+        this.log('warn', `the runtime refused ${flags.join(' ')}; starting the daemon without them`);
+        this.flagsRefused = true;
+        this.respawnNow = true;
+        return;
       }
+      this.spawnExit = { code };
     });
     this.reachedSpawned = false;
     child.unref();

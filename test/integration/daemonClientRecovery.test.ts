@@ -87,6 +87,20 @@ describe('daemon client recovery', function () {
     assert.equal(s.daemon.pid, pid);
   });
 
+  it('a runtime that refuses the daemon flags (exit 9) gets a daemon without them', async () => {
+    const c = h.client({ daemonFlags: ['--no-such-runtime-flag-for-skillmeat'] });
+    const hello = await c.start();
+    const cmdline = fs.readFileSync(`/proc/${hello.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(!cmdline.includes('--no-such-runtime-flag-for-skillmeat'), cmdline.join(' '));
+    assert.ok(cmdline.some((a) => a.endsWith('daemon.js')));
+  });
+
+  it('the daemon runs with the default flags (a small young generation keeps its memory down)', async () => {
+    const hello = await h.client().start();
+    const cmdline = fs.readFileSync(`/proc/${hello.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(cmdline.includes('--max-semi-space-size=1'), cmdline.join(' '));
+  });
+
   it('a daemon that refuses to start (error exit) fails at once with its reason, without retrying', async () => {
     const script = path.join(h.root, 'refuses.js');
     fs.writeFileSync(script, 'process.stderr.write("skillmeat-sync daemon: refusing socket folder /x: owned by uid 1\\n"); process.exit(2);\n');

@@ -35,6 +35,7 @@ describe('incremental rows after deployed-file edits', () => {
       changes.length = 0;
       step.act();
       const change = await eventually(() => changes.find((p) => p.workspaces.some((w) => w.keys.includes(step.key))), 3000, `didChange for ${step.what}`);
+      assert.ok(change);
       const keys = change.workspaces.flatMap((w) => w.keys);
       assert.deepEqual(keys, [step.key], `${step.what}: only its own row changes`);
       const viaDaemon = await c.request(StatusRequest, { folders: [h.workspace] });
