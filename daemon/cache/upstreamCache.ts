@@ -1,7 +1,8 @@
 // Everything the upstream checker learns from GitHub, split by how long it stays true:
 //  - ref answers (which commit a ref points at, with its ETag) — mutable, TTL'd, revalidated with a 304;
 //  - failures — short TTL so a broken or rate-limited GitHub is not hammered;
-//  - default branches — change rarely, hours;
+//  - default branches — change rarely, hours; only asked for where `commits/HEAD` is refused;
+//  - which repositories refuse `commits/HEAD` (some GitHub Enterprise versions) — hours, like branches;
 //  - path entries at a commit — keyed by an immutable commit SHA, never expire, kept on disk.
 // Nothing secret is stored: no token, no headers other than the ETag.
 import type { CacheStats } from '../../shared/types';
@@ -63,6 +64,8 @@ export class UpstreamCache {
   private readonly refs = new Map<string, RefAnswer>();
   private readonly failures = new Map<string, RefFailure>();
   private readonly branches = new Map<string, { branch: string; at: number }>();
+  /** repository key → when `commits/HEAD` was refused there */
+  private readonly headRefused = new Map<string, number>();
   private readonly immutable = new Map<string, PathEntry>();
   private hits = 0;
   private misses = 0;
@@ -147,6 +150,27 @@ export class UpstreamCache {
     this.persist();
   }
 
+  // ------------------------------------------------------------------ HEAD refused
+
+  /**
+   * True while this repository is known to refuse `commits/HEAD`, so `latest` is asked by the
+   * default branch's name. Expires like a default branch, so an upgraded server is tried again.
+   */
+  isHeadRefused(repoKey: string): boolean {
+    const at = this.headRefused.get(repoKey);
+    if (at === undefined) return false;
+    if (this.clock.now() - at >= this.defaultBranchTtlMs) {
+      this.headRefused.delete(repoKey);
+      return false;
+    }
+    return true;
+  }
+
+  setHeadRefused(repoKey: string): void {
+    this.headRefused.set(repoKey, this.clock.now());
+    this.persist();
+  }
+
   // ------------------------------------------------------------------ immutable entries
 
   /** `key` = `github:<host>/<owner>/<repo>#<commitSha>:<path>` */
@@ -182,7 +206,10 @@ export class UpstreamCache {
     const matches = (k: string): boolean => keys.some((key) => k === key || k.startsWith(`${key}@`));
     for (const k of [...this.refs.keys()]) if (matches(k)) n += this.refs.delete(k) ? 1 : 0;
     for (const k of [...this.failures.keys()]) if (matches(k)) this.failures.delete(k);
-    for (const key of keys) n += this.branches.delete(key) ? 1 : 0;
+    for (const key of keys) {
+      n += this.branches.delete(key) ? 1 : 0;
+      this.headRefused.delete(key);
+    }
     if (n > 0) this.persist();
     return n;
   }
@@ -214,6 +241,7 @@ export class UpstreamCache {
     this.refs.clear();
     this.failures.clear();
     this.branches.clear();
+    this.headRefused.clear();
     this.persist();
     return n;
   }
@@ -270,9 +298,11 @@ export class UpstreamCache {
     for (const [k, a] of this.refs) refs[k] = { sha: a.sha, etag: a.etag, checkedAt: a.checkedAt };
     const branches: Record<string, { branch: string; at: number }> = {};
     for (const [k, b] of this.branches) branches[k] = b;
+    const headRefused: Record<string, number> = {};
+    for (const [k, at] of this.headRefused) headRefused[k] = at;
     const entries: Record<string, PathEntry> = {};
     for (const [k, e] of this.immutable) entries[k] = e;
-    return { version: STORE_VERSION, refs, branches, entries };
+    return { version: STORE_VERSION, refs, branches, headRefused, entries };
   }
 
   private async load(store: PersistentStore): Promise<void> {
@@ -297,6 +327,13 @@ export class UpstreamCache {
       for (const [k, v] of Object.entries(data.branches)) {
         if (isObj(v) && typeof v.branch === 'string' && typeof v.at === 'number') {
           if (!this.branches.has(k)) this.branches.set(k, { branch: v.branch, at: v.at });
+        } else bad++;
+      }
+    }
+    if (isObj(data.headRefused)) {
+      for (const [k, v] of Object.entries(data.headRefused)) {
+        if (typeof v === 'number' && Number.isFinite(v)) {
+          if (!this.headRefused.has(k)) this.headRefused.set(k, v);
         } else bad++;
       }
     }

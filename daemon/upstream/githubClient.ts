@@ -17,6 +17,8 @@ export class GitHubError extends Error {
     message: string,
     /** ms epoch until which this answer holds (rate limits) */
     readonly until?: number,
+    /** GitHub's HTTP status, when it answered */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'GitHubError';
@@ -145,7 +147,7 @@ export class GitHubClient {
       retry: {
         retries: this.opts.retries ?? 2,
         retryAfterBaseValue: this.opts.retryBaseMs ?? 1000,
-        doNotRetry: [304, 400, 401, 403, 404, 410, 422, 429, 451],
+        doNotRetry: [304, 400, 401, 403, 404, 409, 410, 422, 429, 451],
       },
     });
   }
@@ -256,10 +258,10 @@ export class GitHubClient {
       case 403:
         return new GitHubError('auth', `access to ${what.repo} forbidden${anonymous ? '' : ' for this token'}`);
       case 404:
-        return new GitHubError('not-found', anonymous ? `${what.notFound}, or private (no GitHub token)` : `${what.notFound}, or not accessible with this token`);
+        return new GitHubError('not-found', anonymous ? `${what.notFound}, or private (no GitHub token)` : `${what.notFound}, or not accessible with this token`, undefined, status);
       case 409:
       case 422:
-        return new GitHubError('bad-ref', what.notFound);
+        return new GitHubError('bad-ref', what.notFound, undefined, status);
       default:
         if (status >= 500) return new GitHubError('server', `GitHub error ${status}`);
         return new GitHubError('other', `GitHub answered ${status}`);
@@ -277,7 +279,10 @@ export class GitHubClient {
     return r.data.default_branch;
   }
 
-  /** The commit a ref points at: one small request, and a 304 when it has not moved. */
+  /**
+   * The commit a ref points at: one small request, and a 304 when it has not moved. `HEAD` is the
+   * default branch's head, which saves looking the branch up first.
+   */
   async commitSha(
     counter: RequestCounter,
     owner: string,
@@ -289,7 +294,7 @@ export class GitHubClient {
     if (etag) headers['if-none-match'] = etag;
     const r = await this.call<unknown>(counter, 'GET /repos/{owner}/{repo}/commits/{ref}', { owner, repo, ref, headers }, {
       repo: `${owner}/${repo}`,
-      notFound: `${owner}/${repo}@${ref} not found`,
+      notFound: ref === 'HEAD' ? `the default branch of ${owner}/${repo} not found` : `${owner}/${repo}@${ref} not found`,
     });
     if (r === 'not-modified') return r;
     const sha = typeof r.data === 'string' ? r.data.trim().toLowerCase() : '';

@@ -269,8 +269,10 @@ export class UpstreamChecker {
 
   private async askGitHub(counter: RequestCounter, t: UpstreamTarget, key: string, previous: RefAnswer | undefined): Promise<RefOutcome> {
     try {
-      const ref = t.ref.kind === 'default' ? await this.defaultBranch(counter, t) : t.ref.kind === 'commit' ? t.ref.sha : t.ref.name;
-      const r = await this.client.commitSha(counter, t.owner, t.repo, ref, previous?.etag);
+      const r =
+        t.ref.kind === 'default'
+          ? await this.latestCommit(counter, t, previous?.etag)
+          : await this.client.commitSha(counter, t.owner, t.repo, t.ref.kind === 'commit' ? t.ref.sha : t.ref.name, previous?.etag);
       if (r === 'not-modified' && previous) {
         this.cache.confirmRef(key);
         this.cache.recordLookup(true);
@@ -288,6 +290,28 @@ export class UpstreamChecker {
       this.log.warn(`upstream ${key}: ${reason}`);
       return this.fromFailure(f, previous);
     }
+  }
+
+  /**
+   * `latest`: `commits/HEAD` is the default branch's head in one request. Where a server refuses HEAD
+   * (404/422 from some GitHub Enterprise versions) but the repository exists, the branch is looked
+   * up by name as before, and that choice is remembered for the repository.
+   */
+  private async latestCommit(counter: RequestCounter, t: UpstreamTarget, etag: string | undefined): Promise<{ sha: string; etag?: string } | 'not-modified'> {
+    const rk = repoKey(t);
+    if (!this.cache.isHeadRefused(rk)) {
+      try {
+        return await this.client.commitSha(counter, t.owner, t.repo, 'HEAD', etag);
+      } catch (e) {
+        if (!(e instanceof GitHubError) || (e.status !== 404 && e.status !== 422)) throw e;
+        // A repository that does not exist (or is hidden) fails here with the usual "not found" reason.
+        const branch = await this.defaultBranch(counter, t);
+        this.cache.setHeadRefused(rk);
+        this.log.info(`upstream ${t.owner}/${t.repo}: commits/HEAD refused (${e.status}); asking by the default branch name "${branch}"`);
+        return this.client.commitSha(counter, t.owner, t.repo, branch, etag);
+      }
+    }
+    return this.client.commitSha(counter, t.owner, t.repo, await this.defaultBranch(counter, t), etag);
   }
 
   private async defaultBranch(counter: RequestCounter, t: UpstreamTarget): Promise<string> {

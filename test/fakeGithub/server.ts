@@ -59,6 +59,7 @@ export class FakeGitHub {
   private remaining = 5000;
   private resetAt = Math.floor(Date.now() / 1000) + 3600;
   private down = false;
+  private headRefusal?: 404 | 422;
   private inFlight = 0;
   /** most requests the server was answering at the same time */
   maxInFlight = 0;
@@ -170,6 +171,14 @@ export class FakeGitHub {
   /** Only this token is accepted; others get 401, and private repositories need it. */
   requireToken(token: string | undefined): void {
     this.validToken = token;
+  }
+
+  /**
+   * Answers `commits/HEAD` with this status instead of the default branch's head, as some GitHub
+   * Enterprise versions do; `undefined` resolves HEAD again.
+   */
+  refuseHead(status: 404 | 422 | undefined): void {
+    this.headRefusal = status;
   }
 
   /** Accept connections but drop them without an answer (a broken proxy, a dead link). */
@@ -333,6 +342,9 @@ export class FakeGitHub {
 
     let mm: RegExpExecArray | null;
     if ((mm = /^commits\/(.+)$/.exec(rest))) {
+      if (this.headRefusal !== undefined && decodeURIComponent(mm[1]) === 'HEAD') {
+        return json(this.headRefusal, this.headRefusal === 422 ? { message: 'No commit found for SHA: HEAD' } : notFound);
+      }
       const sha = this.resolve(repo, decodeURIComponent(mm[1]));
       if (!sha) return json(422, { message: `No commit found for SHA: ${decodeURIComponent(mm[1])}` });
       if ((req.headers['accept'] ?? '').includes('application/vnd.github.sha')) {

@@ -43,7 +43,7 @@ describe('upstream checks against the fake GitHub', function () {
     return { subjects, shas };
   }
 
-  it('60 artifacts in 6 repositories: a cold check costs one commit request per repository, 0 inside the TTL, only 304s after it', async () => {
+  it('60 artifacts in 6 repositories: a cold check costs one commits/HEAD per repository + the trees of moved commits, 0 inside the TTL, only 304s after it', async () => {
     const clock = new FakeClock(Date.now());
     const rig = makeRig(api, { clock, token: 't0k3n-cold' });
     const { subjects } = sixtyArtifacts();
@@ -54,12 +54,23 @@ describe('upstream checks against the fake GitHub', function () {
     const cold = await rig.checker.check(subjects);
     const commitReqs = gh.requests({ pathIncludes: '/commits/' });
     assert.equal(commitReqs.length, 6, 'one commit request per (repository, ref)');
+    assert.deepEqual(
+      commitReqs.map((r) => r.path).sort(),
+      [0, 1, 2, 3, 4, 5].map((i) => `/repos/org/repo${i}/commits/HEAD`),
+      'latest is asked as HEAD: no default-branch lookup first',
+    );
+    for (const r of commitReqs) {
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.accept, 'application/vnd.github.sha');
+    }
     const treeReqs = gh.requests({ pathIncludes: '/git/trees/' });
     // Only the two repositories that moved need trees: their old and their new commit.
     assert.equal(treeReqs.length, 4);
     const repoReqs = gh.requests().filter((r) => /^\/repos\/[^/]+\/[^/]+$/.test(r.path));
-    assert.equal(repoReqs.length, 6, 'default branch looked up once per repository');
+    assert.equal(repoReqs.length, 0, 'no GET /repos/{o}/{r}');
+    assert.equal(gh.requestLog.length, 6 + 4, 'nothing but the commit requests and the trees of moved commits');
     assert.equal(cold.requests, gh.requestLog.length, 'the checker counts exactly what reached GitHub');
+    assert.equal(rig.cache.stats().defaultBranches, 0);
     assert.equal(cold.results.size, 60);
     assert.equal(cold.results.get('default/r0s3::skill')?.state, 'update-available');
     assert.equal(cold.results.get('default/r0s4::skill')?.state, 'repo-moved');
@@ -80,7 +91,7 @@ describe('upstream checks against the fake GitHub', function () {
     clock.advance(301_000);
     const after = await rig.checker.check(subjects);
     assert.equal(after.requests, 6);
-    assert.ok(gh.requestLog.every((r) => r.status === 304 && r.path.includes('/commits/')), JSON.stringify(gh.requestLog.map((r) => [r.path, r.status])));
+    assert.ok(gh.requestLog.every((r) => r.status === 304 && r.path.endsWith('/commits/HEAD') && r.headers['if-none-match']), JSON.stringify(gh.requestLog.map((r) => [r.path, r.status])));
     assert.equal(after.results.get('default/r0s3::skill')?.state, 'update-available');
     const stats = rig.cache.stats();
     assert.ok(stats.hits > 0 && (stats.notModified as number) === 6);
@@ -305,6 +316,137 @@ describe('upstream checks against the fake GitHub', function () {
     assert.ok(r.requests > 0);
   });
 
+  it('a changed default branch is followed through commits/HEAD without any repository lookup', async () => {
+    const clock = new FakeClock(Date.now());
+    const rig = makeRig(api, { clock });
+    const base = gh.addRepo('acme', 'tools', { files: { 'skills/a/SKILL.md': 'a', 'skills/b/SKILL.md': 'b' } });
+    gh.commit('acme', 'tools', 'next', { 'skills/a/SKILL.md': 'a on next' });
+    const subjects = [
+      ghSubject({ name: 'a', owner: 'acme', repo: 'tools', path: 'skills/a', resolvedSha: base }),
+      ghSubject({ name: 'b', owner: 'acme', repo: 'tools', path: 'skills/b', resolvedSha: base }),
+    ];
+    const first = await rig.checker.check(subjects);
+    assert.equal(first.results.get('default/a::skill')!.state, 'current');
+
+    gh.setDefaultBranch('acme', 'tools', 'next');
+    gh.clearLog();
+    clock.advance(301_000);
+    const second = await rig.checker.check(subjects);
+    assert.equal(second.results.get('default/a::skill')!.state, 'update-available');
+    assert.equal(second.results.get('default/b::skill')!.state, 'repo-moved');
+    assert.equal(second.results.get('default/a::skill')!.source, 'github:github.com/acme/tools@latest');
+    const commits = gh.requests({ pathIncludes: '/commits/' });
+    assert.deepEqual(commits.map((r) => [r.path, r.status]), [['/repos/acme/tools/commits/HEAD', 200]], 'the old ETag no longer matches');
+    assert.ok(commits[0].headers['if-none-match'], 'still a conditional request');
+    assert.equal(gh.requests().filter((r) => /^\/repos\/[^/]+\/[^/]+$/.test(r.path)).length, 0);
+  });
+
+  for (const refusal of [422, 404] as const) {
+    it(`a server that refuses commits/HEAD with ${refusal}: the default branch is looked up once, the choice is kept per repository and across a restart`, async () => {
+      const clock = new FakeClock(Date.now());
+      const stateFile = path.join(tmp, 'upstream.json');
+      const rig = makeRig(api, { clock, stateFile, token: 'tok-ghe' });
+      const tools = gh.addRepo('acme', 'tools', { defaultBranch: 'trunk', files: { 'skills/a/SKILL.md': 'a', 'skills/b/SKILL.md': 'b' } });
+      const other = gh.addRepo('acme', 'other', { files: { 'skills/c/SKILL.md': 'c' } });
+      gh.commit('acme', 'tools', 'trunk', { 'skills/a/SKILL.md': 'a2' });
+      gh.refuseHead(refusal);
+      const subjects = [
+        ghSubject({ name: 'a', owner: 'acme', repo: 'tools', path: 'skills/a', resolvedSha: tools }),
+        ghSubject({ name: 'b', owner: 'acme', repo: 'tools', path: 'skills/b', resolvedSha: tools }),
+        ghSubject({ name: 'c', owner: 'acme', repo: 'other', path: 'skills/c', resolvedSha: other }),
+      ];
+      const cold = await rig.checker.check(subjects);
+      const st = (r: typeof cold, n: string): string | undefined => r.results.get(`default/${n}::skill`)?.state;
+      assert.equal(st(cold, 'a'), 'update-available');
+      assert.equal(st(cold, 'b'), 'repo-moved');
+      assert.equal(st(cold, 'c'), 'current');
+      assert.equal(cold.results.get('default/a::skill')!.source, 'github:github.com/acme/tools@latest', 'cache keys do not change');
+      const nonTree = (): [string, number][] =>
+        gh.requestLog.filter((r) => !r.path.includes('/git/trees/')).map((r): [string, number] => [r.path, r.status]).sort((x, y) => x[0].localeCompare(y[0]));
+      assert.deepEqual(nonTree(), [
+        ['/repos/acme/other', 200],
+        ['/repos/acme/other/commits/HEAD', refusal],
+        ['/repos/acme/other/commits/main', 200],
+        ['/repos/acme/tools', 200],
+        ['/repos/acme/tools/commits/HEAD', refusal],
+        ['/repos/acme/tools/commits/trunk', 200],
+      ]);
+      assert.equal(gh.requests({ pathIncludes: '/git/trees/' }).length, 2, 'trees of the moved repository only');
+      assert.equal(cold.requests, gh.requestLog.length);
+      assert.ok(rig.log.lines.some((l) => l.includes(`commits/HEAD refused (${refusal})`)));
+
+      // After the TTL: one conditional request per repository, by branch name, HEAD not tried again.
+      gh.clearLog();
+      clock.advance(301_000);
+      const later = await rig.checker.check(subjects);
+      assert.deepEqual(nonTree(), [
+        ['/repos/acme/other/commits/main', 304],
+        ['/repos/acme/tools/commits/trunk', 304],
+      ]);
+      assert.equal(gh.requestLog.length, 2);
+      assert.equal(st(later, 'a'), 'update-available');
+
+      // A restart keeps the choice: still one 304 per repository.
+      await rig.cache.flush();
+      gh.clearLog();
+      const restarted = makeRig(api, { clock, stateFile, token: 'tok-ghe' });
+      const again = await restarted.checker.check(subjects);
+      assert.deepEqual(nonTree(), [
+        ['/repos/acme/other/commits/main', 304],
+        ['/repos/acme/tools/commits/trunk', 304],
+      ]);
+      assert.equal(gh.requestLog.length, 2);
+      assert.equal(st(again, 'b'), 'repo-moved');
+    });
+  }
+
+  it('HEAD refused for a repository that does not exist or is private: the usual "not found" reason, no fallback kept', async () => {
+    const clock = new FakeClock(Date.now());
+    const rig = makeRig(api, { clock });
+    const sha = gh.addRepo('acme', 'secret', { private: true, files: { 'skills/a/SKILL.md': 'a' } });
+    gh.requireToken('tok-real');
+    const subjects = [
+      ghSubject({ name: 'a', owner: 'acme', repo: 'secret', path: 'skills/a', resolvedSha: sha }),
+      ghSubject({ name: 'gone', owner: 'acme', repo: 'gone', path: 'skills/a', resolvedSha: sha }),
+    ];
+    const r = await rig.checker.check(subjects);
+    for (const n of ['a', 'gone']) {
+      const info = r.results.get(`default/${n}::skill`)!;
+      assert.equal(info.state, 'unknown');
+      assert.match(info.reason!, /^repository acme\/(secret|gone) not found, or private \(no GitHub token\)$/);
+    }
+    assert.equal(gh.requests({ pathIncludes: '/commits/HEAD', status: 404 }).length, 2);
+    assert.equal(gh.requests().filter((x) => /^\/repos\/[^/]+\/[^/]+$/.test(x.path)).length, 2, 'the repository lookup tells a missing repository from a refused HEAD');
+    assert.equal(gh.requestLog.length, 4);
+
+    // Once readable, the repository is asked by HEAD again: the 404 was not taken for a refusal.
+    rig.token.current = { token: 'tok-real', source: 'GITHUB_TOKEN' };
+    gh.clearLog();
+    const ok = await rig.checker.check(subjects.slice(0, 1));
+    assert.equal(ok.results.get('default/a::skill')!.state, 'current');
+    assert.deepEqual(gh.requestLog.map((x) => [x.path, x.status]), [['/repos/acme/secret/commits/HEAD', 200]]);
+  });
+
+  it('other answers to commits/HEAD (409 empty repository, 5xx) are not taken for a refusal and never give "current"', async () => {
+    const rig = makeRig(api);
+    const sha = gh.addRepo('acme', 'tools', { files: { 'skills/a/SKILL.md': 'a' } });
+    const subjects = [ghSubject({ name: 'a', owner: 'acme', repo: 'tools', path: 'skills/a', resolvedSha: sha })];
+    gh.failNext(409, {}, { match: '/commits/HEAD', body: { message: 'Git Repository is empty.' } });
+    const r = await rig.checker.check(subjects);
+    const info = r.results.get('default/a::skill')!;
+    assert.equal(info.state, 'unknown');
+    assert.equal(info.reason, 'the default branch of acme/tools not found');
+    assert.deepEqual(gh.requestLog.map((x) => [x.path, x.status]), [['/repos/acme/tools/commits/HEAD', 409]]);
+
+    const rig2 = makeRig(api);
+    gh.clearLog();
+    gh.failNext(503, {}, { match: '/commits/HEAD', times: 3 });
+    const r2 = await rig2.checker.check(subjects);
+    assert.equal(r2.results.get('default/a::skill')!.state, 'unknown');
+    assert.equal(r2.results.get('default/a::skill')!.reason, 'GitHub error 503');
+    assert.ok(gh.requestLog.every((x) => x.path === '/repos/acme/tools/commits/HEAD'), JSON.stringify(gh.requestLog.map((x) => x.path)));
+  });
+
   it('persistence: after a restart only conditional requests are sent and no tree is fetched again', async () => {
     const stateFile = path.join(tmp, 'upstream.json');
     const base = gh.addRepo('acme', 'tools', { files: { 'skills/a/SKILL.md': 'a', 'skills/b/SKILL.md': 'b' } });
@@ -328,7 +470,7 @@ describe('upstream checks against the fake GitHub', function () {
     const r2 = await second.checker.check(subjects);
     assert.deepEqual(
       gh.requestLog.map((r) => [r.path.replace(/\?.*/, ''), r.status]),
-      [['/repos/acme/tools/commits/main', 304]],
+      [['/repos/acme/tools/commits/HEAD', 304]],
     );
     assert.equal(r2.results.get('default/a::skill')!.state, r1.results.get('default/a::skill')!.state);
     assert.equal(r2.results.get('default/b::skill')!.state, 'repo-moved');

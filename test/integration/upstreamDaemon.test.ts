@@ -118,7 +118,13 @@ describe('upstream checks through the daemon and the CLI (issue #5)', function (
     const first = (await cliJson<CheckUpstreamResult>(h, ['check-upstream'])).doc;
     assert.deepEqual(states(first), { alpha: 'update-available', beta: 'repo-moved', gamma: 'current' });
     assert.equal(first.requests, gh.requestLog.length, 'the daemon counts exactly what reached GitHub');
-    assert.ok(first.requests > 0);
+    // One commits/HEAD per repository, and the two trees of acme/tools, which moved; no default-branch lookup.
+    assert.deepEqual(
+      gh.requests({ pathIncludes: '/commits/' }).map((r) => [r.path, r.status]).sort(),
+      [['/repos/acme/stable/commits/HEAD', 200], ['/repos/acme/tools/commits/HEAD', 200]],
+    );
+    assert.equal(gh.requests({ pathIncludes: '/repos/acme/tools/git/trees/' }).length, 2);
+    assert.equal(first.requests, 4);
     for (const r of first.results) {
       assert.equal(r.artifact, `default/${r.name}::skill`);
       assert.ok(r.upstream.checkedAt && !Number.isNaN(Date.parse(r.upstream.checkedAt)), JSON.stringify(r));
@@ -147,7 +153,9 @@ describe('upstream checks through the daemon and the CLI (issue #5)', function (
     assert.deepEqual(states(third), states(first));
     assert.ok(third.requests > 0);
     assert.equal(third.requests, gh.requestLog.length);
+    assert.equal(third.requests, 2, 'one per repository');
     for (const r of gh.requestLog) {
+      assert.match(r.path, /^\/repos\/acme\/(tools|stable)\/commits\/HEAD$/);
       assert.equal(r.status, 304, `after invalidate only conditional requests: ${r.path} → ${r.status}`);
       assert.ok(r.headers['if-none-match'], `${r.path} is conditional`);
     }
@@ -158,8 +166,7 @@ describe('upstream checks through the daemon and the CLI (issue #5)', function (
     gh.clearLog();
     const fourth = (await cliJson<CheckUpstreamResult>(h, ['check-upstream'])).doc;
     assert.deepEqual(states(fourth), states(first));
-    assert.ok(gh.requestLog.length >= 1);
-    assert.ok(gh.requestLog.every((r) => r.path.includes('/acme/stable') && r.status === 304), JSON.stringify(gh.requestLog.map((r) => [r.path, r.status])));
+    assert.deepEqual(gh.requestLog.map((r) => [r.path, r.status]), [['/repos/acme/stable/commits/HEAD', 304]]);
 
     // The human table says the same.
     const human = await h.cli(['check-upstream']);

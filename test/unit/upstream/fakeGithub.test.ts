@@ -70,4 +70,21 @@ describe('fake GitHub', function () {
     assert.equal(ref.object.type, 'tag');
     assert.equal((await fetch(`${base}/repos/o/r/commits/nope`, { headers: h })).status, 422);
   });
+
+  it('resolves commits/HEAD to the default branch head, follows a default-branch change, and can refuse HEAD', async () => {
+    const c1 = gh.addRepo('o', 'r', { defaultBranch: 'trunk' });
+    const c2 = gh.commit('o', 'r', 'dev', { 'f.md': 'x' });
+    const h = { accept: 'application/vnd.github.sha' };
+    const head = async (): Promise<Response> => fetch(`${base}/repos/o/r/commits/HEAD`, { headers: h });
+    assert.equal(await (await head()).text(), c1);
+    gh.setDefaultBranch('o', 'r', 'dev');
+    assert.equal(await (await head()).text(), c2);
+    gh.refuseHead(422);
+    assert.equal((await head()).status, 422);
+    assert.equal(await (await fetch(`${base}/repos/o/r/commits/dev`, { headers: h })).text(), c2, 'named refs still resolve');
+    gh.refuseHead(404);
+    assert.equal((await head()).status, 404);
+    gh.refuseHead(undefined);
+    assert.equal(await (await head()).text(), c2);
+  });
 });

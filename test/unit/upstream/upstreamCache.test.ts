@@ -45,6 +45,28 @@ describe('UpstreamCache', () => {
     assert.equal(c.getDefaultBranch('github:github.com/acme/tools'), undefined);
   });
 
+  it('remembers a repository that refuses commits/HEAD for hours, per repository, until invalidated', () => {
+    const clock = new FakeClock();
+    const c = new UpstreamCache({ clock });
+    const repo = 'github:ghe.example/acme/tools';
+    assert.equal(c.isHeadRefused(repo), false);
+    c.setHeadRefused(repo);
+    assert.equal(c.isHeadRefused(repo), true);
+    assert.equal(c.isHeadRefused('github:ghe.example/acme/other'), false, 'per repository');
+    clock.advance(6 * 3600_000 - 1);
+    assert.equal(c.isHeadRefused(repo), true);
+    clock.advance(1);
+    assert.equal(c.isHeadRefused(repo), false, 'an upgraded server is tried again');
+    c.setHeadRefused(repo);
+    c.invalidate([`${repo}@latest`]);
+    assert.equal(c.isHeadRefused(repo), true, 'dropping one ref answer keeps the repository fact');
+    c.invalidate([repo]);
+    assert.equal(c.isHeadRefused(repo), false);
+    c.setHeadRefused(repo);
+    c.invalidateAll();
+    assert.equal(c.isHeadRefused(repo), false, 'a new API URL or token starts over');
+  });
+
   it('invalidates by source key or by repository, keeps immutable entries unless cleared', () => {
     const c = new UpstreamCache({ clock: new FakeClock() });
     c.setRef(KEY, A, undefined);
@@ -73,6 +95,7 @@ describe('UpstreamCache', () => {
     c1.setRef(KEY, A, 'W/"e1"');
     c1.setEntry(`github:github.com/acme/tools#${A}:skills/x`, { missing: true });
     c1.setDefaultBranch('github:github.com/acme/tools', 'trunk');
+    c1.setHeadRefused('github:github.com/acme/tools');
     c1.setFailure(KEY, 'auth', 'bad credentials');
     await c1.flush();
     const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -86,19 +109,23 @@ describe('UpstreamCache', () => {
     assert.equal(look.fresh, false);
     assert.deepEqual(c2.getEntry(`github:github.com/acme/tools#${A}:skills/x`), { missing: true });
     assert.equal(c2.getDefaultBranch('github:github.com/acme/tools'), 'trunk');
+    assert.equal(c2.isHeadRefused('github:github.com/acme/tools'), true);
+    assert.equal(c2.isHeadRefused('github:github.com/acme/other'), false);
   });
 
   it('malformed entries in the state file are dropped one by one with a log line', async () => {
     const file = path.join(dir, 'upstream.json');
     fs.writeFileSync(
       file,
-      JSON.stringify({ version: 1, refs: { [KEY]: { sha: 'nope', checkedAt: 1 }, ok: { sha: A, checkedAt: 1 } }, entries: { e: { type: 'tree' } }, branches: 7 }),
+      JSON.stringify({ version: 1, refs: { [KEY]: { sha: 'nope', checkedAt: 1 }, ok: { sha: A, checkedAt: 1 } }, entries: { e: { type: 'tree' } }, branches: 7, headRefused: { x: 'yes', y: Date.now() } }),
     );
     const log = new MemoryLogger();
     const c = new UpstreamCache({ store: new PersistentStore(file, log), log });
     await c.ready;
     assert.equal(c.getRef(KEY).answer, undefined);
     assert.equal(c.getRef('ok').answer?.sha, A);
-    assert.ok(log.lines.some((l) => l.includes('2 malformed entries')));
+    assert.ok(log.lines.some((l) => l.includes('3 malformed entries')));
+    assert.equal(c.isHeadRefused('y'), true);
+    assert.equal(c.isHeadRefused('x'), false);
   });
 });
