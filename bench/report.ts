@@ -79,7 +79,7 @@ function targets(r: BenchResults): string[] {
   const mem = Math.max(...r.sizes.map((s) => s.daemon?.rssMb ?? 0));
   const memAt = r.sizes.find((s) => (s.daemon?.rssMb ?? 0) === mem);
   lines.push(
-    `| Daemon resident memory (largest N) | ≤ 100 MB | ${f(mem)} MB at N = ${memAt?.n} (peak ${f(memAt?.daemon?.peakMb)}) | N = ${at.n}: ${f(at.daemon?.rssMb)} MB | ${ok(mem <= 100)} |`,
+    `| Daemon resident memory at rest | ≤ 100 MB | ${f(at.daemon?.rssMb)} MB (right after the last request ${f(at.daemon?.busyMb)}, peak ${f(at.daemon?.peakMb)}) | largest: N = ${memAt?.n}: ${f(mem)} MB at rest | ${ok((at.daemon?.rssMb ?? Infinity) <= 100)} |`,
     `| Extension activation | ≤ 50 ms | ${f(r.extension.activation.totalMs)} ms (require ${f(r.extension.activation.requireMs)} + activate ${f(r.extension.activation.activateMs)}) | empty Node process ${f(r.extension.activation.nodeStartupMs)} ms | ${ok(r.extension.activation.totalMs <= 50)} |`,
     `| .vsix size | ≤ 1 MB | ${r.extension.vsixKb === null ? `not built: ${r.extension.vsixError ?? ''}` : `${f(r.extension.vsixKb)} KB`} | extension.js ${f(r.extension.bundleKb.extension)} KB | ${r.extension.vsixKb === null ? '—' : ok(r.extension.vsixKb <= 1024)} |`,
   );
@@ -88,12 +88,12 @@ function targets(r: BenchResults): string[] {
 
 function sizeTable(r: BenchResults): string[] {
   const lines = [
-    '| N | files / MB hashed | sha256sum | --no-daemon | daemon start | cold status | cold ÷ sha256sum | status KB | warm p50 / p95 (JSON floor) | edit → didChange p50 / p95 | edit → status p95 | counts miss / hit p50 / after invalidate | daemon RSS (peak) | rows correct |',
+    '| N | files / MB hashed | sha256sum | --no-daemon | daemon start | cold status | cold ÷ sha256sum | status KB | warm p50 / p95 (JSON floor) | edit → didChange p50 / p95 | edit → status p95 | counts miss / hit p50 / after invalidate | daemon RSS at rest / after last request (peak) | rows correct |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of r.sizes) {
     lines.push(
-      `| ${s.n} | ${s.files} / ${s.megabytes} | ${f(s.cold.sha256sumMs)} | ${f(s.cold.noDaemonMs)} | ${f(s.cold.daemonStartMs)} | ${f(s.cold.daemonStatusMs)} | ${f(s.cold.ratioToSha256sum, 2)} | ${f(s.statusBytes / 1024, 0)} | ${f(s.warm.p50, 2)} / ${f(s.warm.p95, 2)} (${f(s.warmSerializeMs, 2)}) | ${f(s.edit.didChange.p50)} / ${f(s.edit.didChange.p95)} | ${f(s.edit.statusShows.p95)} | ${f(s.counts.missMs, 2)} / ${f(s.counts.hit.p50, 3)} / ${f(s.counts.afterInvalidationMs, 2)} | ${f(s.daemon?.rssMb)} (${f(s.daemon?.peakMb)}) MB | ${s.correct ? 'yes' : `NO: ${s.problems.join('; ')}`} |`,
+      `| ${s.n} | ${s.files} / ${s.megabytes} | ${f(s.cold.sha256sumMs)} | ${f(s.cold.noDaemonMs)} | ${f(s.cold.daemonStartMs)} | ${f(s.cold.daemonStatusMs)} | ${f(s.cold.ratioToSha256sum, 2)} | ${f(s.statusBytes / 1024, 0)} | ${f(s.warm.p50, 2)} / ${f(s.warm.p95, 2)} (${f(s.warmSerializeMs, 2)}) | ${f(s.edit.didChange.p50)} / ${f(s.edit.didChange.p95)} | ${f(s.edit.statusShows.p95)} | ${f(s.counts.missMs, 2)} / ${f(s.counts.hit.p50, 3)} / ${f(s.counts.afterInvalidationMs, 2)} | ${f(s.daemon?.rssMb)} / ${f(s.daemon?.busyMb)} (${f(s.daemon?.peakMb)}) MB | ${s.correct ? 'yes' : `NO: ${s.problems.join('; ')}`} |`,
     );
   }
   if (r.sizes.length > 1) {

@@ -39,7 +39,8 @@ export interface SizeResult {
   statusBytes: number;
   edit: { didChange: Summary; statusShows: Summary; missed: number };
   counts: { missMs: number; hit: Summary; invalidateMs: number; afterInvalidationMs: number };
-  daemon: { rssMb: number; peakMb: number } | undefined;
+  /** rssMb: resident after 2 s without requests (the daemon at rest); busyMb: right after the last request */
+  daemon: { rssMb: number; peakMb: number; busyMb?: number } | undefined;
   /** the daemon's rows match what the generator wrote */
   correct: boolean;
   problems: string[];
@@ -188,8 +189,13 @@ export async function runSize(n: number, reps: Reps, log: (s: string) => void): 
 
     // 6. memory of the daemon that served all of the above
     const pid = h.daemonPid();
-    const daemon = pid ? residentMb(pid) : undefined;
-    log(`N=${n}: daemon resident ${daemon?.rssMb} MB (peak ${daemon?.peakMb} MB)`);
+    const busy = pid ? residentMb(pid) : undefined;
+    // The daemon gives memory back once a burst is over (daemon/server/idleGc.ts): the resident
+    // figure is taken at rest, with the one right after the last request beside it.
+    await sleep(2500);
+    const rest = pid ? residentMb(pid) : undefined;
+    const daemon = rest ? { ...rest, busyMb: busy?.rssMb } : undefined;
+    log(`N=${n}: daemon resident ${daemon?.rssMb} MB at rest, ${busy?.rssMb} MB right after the last request (peak ${daemon?.peakMb} MB)`);
 
     return {
       n,

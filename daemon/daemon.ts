@@ -17,11 +17,13 @@ import {
   type DaemonSettings,
   type StatsResult,
 } from '../shared/protocol';
+import type { StatusResult } from '../shared/types';
 import { daemonPaths, type DaemonPaths } from '../shared/paths';
 import { registerSecret } from '../shared/redact';
 import { currentVersion } from '../shared/version';
 import { FileLogger, type LogLevel } from './log';
 import { Lifecycle } from './server/lifecycle';
+import { RawJson } from './server/rawJsonWriter';
 import { RpcServer } from './server/rpcServer';
 import * as v from './server/validate';
 import { SyncService } from './service/syncService';
@@ -84,7 +86,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   };
   service.onDaemonStatus = (params) => server.broadcast(DaemonStatusNotification, params);
 
-  server.register(StatusRequest, (p) => service.status(p.folders), { validate: v.statusParams, timeoutMs: 120_000 });
+  // Answered as ready-made JSON: unchanged rows are not serialised again (rawJsonWriter.ts).
+  server.register(StatusRequest, async (p) => new RawJson(await service.statusJson(p.folders)) as unknown as StatusResult, {
+    validate: v.statusParams,
+    timeoutMs: 120_000,
+  });
   server.register(CountsRequest, (p) => service.counts(p.collections), { validate: v.countsParams });
   server.register(CheckUpstreamRequest, (p) => service.checkUpstream(p), { validate: v.checkUpstreamParams, timeoutMs: 180_000 });
   server.register(InvalidateRequest, (p) => service.invalidate(p), { validate: v.invalidateParams, timeoutMs: 120_000 });

@@ -9,12 +9,13 @@ import {
   type NotificationType,
   type RequestType,
   ResponseError,
-  StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { ErrorCodes, HelloRequest, type HelloParams, type HelloResult, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../shared/protocol';
 import { redact } from '../../shared/redact';
 import type { Logger } from '../log';
 import { BoundedMessageReader, type ReaderLimits } from './boundedReader';
+import { IdleGc } from './idleGc';
+import { RawJsonMessageWriter } from './rawJsonWriter';
 
 export interface ClientConnection {
   readonly id: number;
@@ -59,6 +60,7 @@ export class RpcServer {
   private readonly registrations: Registration[] = [];
   private nextId = 1;
   private closing = false;
+  private readonly idleGc = new IdleGc();
   readonly limits: ReaderLimits;
 
   constructor(private readonly opts: ServerOptions) {
@@ -124,7 +126,7 @@ export class RpcServer {
     const log = this.opts.log;
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-    const writer = new StreamMessageWriter(socket);
+    const writer = new RawJsonMessageWriter(socket);
     let closed = false;
     const close = () => {
       if (closed) return;
@@ -203,6 +205,7 @@ export class RpcServer {
         });
         try {
           void token;
+          this.idleGc.begin();
           return await Promise.race([Promise.resolve(reg.handler(p, client)), timeout]);
         } catch (err) {
           if (err instanceof ResponseError) throw err;
@@ -210,6 +213,7 @@ export class RpcServer {
           log.error(`${reg.type.method} failed: ${(err as Error).stack ?? err}`);
           throw new ResponseError(ErrorCodes.InternalError, redact(`${reg.type.method} failed: ${(err as Error).message}`));
         } finally {
+          this.idleGc.end();
           if (timer) clearTimeout(timer);
         }
       });

@@ -35,6 +35,9 @@ export interface SyncServiceOptions {
   watch?: boolean;
 }
 
+const serializedRows = new WeakMap<WorkspaceStatus, string>();
+const RAW_PLACEHOLDER = '__skillmeat_sync_raw_workspaces__';
+
 /** Folders asked about without a subscription stay watched this long (CLI use). */
 const UNSUBSCRIBED_KEEP_MS = 10 * 60_000;
 const MAX_FOLDERS = 64;
@@ -197,6 +200,26 @@ export class SyncService {
   }
 
   /** Rows computed from data read no earlier than the latest invalidation before this call. */
+  /**
+   * The status answer as JSON text, reusing each folder's serialised rows while they are the same
+   * object (rows are never mutated once computed). Same content and key order as status().
+   */
+  async statusJson(folders: string[]): Promise<string> {
+    const result = await this.status(folders);
+    const parts = result.workspaces.map((ws) => {
+      let json = serializedRows.get(ws);
+      if (json === undefined) {
+        json = JSON.stringify(ws);
+        serializedRows.set(ws, json);
+      }
+      return json;
+    });
+    const head = JSON.stringify(result, (key, value) => (key === 'workspaces' && value === result.workspaces ? RAW_PLACEHOLDER : value));
+    // The placeholder can only appear as this exact quoted token: inside any other string its
+    // quotes would be escaped.
+    return head.replace(`"${RAW_PLACEHOLDER}"`, () => `[${parts.join(',')}]`);
+  }
+
   private async folderRows(st: FolderState): Promise<WorkspaceStatus> {
     const needed = st.generation;
     const neededHome = this.homeGeneration;
