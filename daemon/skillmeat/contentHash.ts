@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 
 export interface HashInput {
   /** path relative to the hashed directory, with the OS separator ('' for a single file) */
@@ -64,19 +63,38 @@ interface Found {
   ino: number;
 }
 
-async function walk(dir: string, parts: string[], out: Found[]): Promise<void> {
-  const entries = await fsp.readdir(dir, { withFileTypes: true });
+/**
+ * Cold hashing is thousands of tiny files; an async call per stat/open/read/close is a thread-pool
+ * round trip each, which cost twice what `sha256sum` spends on the same bytes (bench/RESULTS.md).
+ * So the file system work is done synchronously, in slices: every few milliseconds the event loop
+ * gets a turn, and the daemon's other clients are still answered while a big tree is hashed.
+ */
+const SLICE_MS = 8;
+
+class Slicer {
+  private start = performance.now();
+
+  async tick(): Promise<void> {
+    if (performance.now() - this.start < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.start = performance.now();
+  }
+}
+
+async function walk(dir: string, parts: string[], out: Found[], slicer: Slicer): Promise<void> {
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
   for (const e of entries) {
+    await slicer.tick();
     const abs = path.join(dir, e.name);
     const childParts = [...parts, e.name];
     if (e.isDirectory()) {
-      await walk(abs, childParts, out);
+      await walk(abs, childParts, out, slicer);
     } else if (e.isFile() || e.isSymbolicLink()) {
       // Symlinks: a link to a file counts with its target's bytes; a link to a directory is listed
       // by rglob but not descended; a broken link is skipped (is_file() is false).
       let st;
       try {
-        st = await fsp.stat(abs);
+        st = fs.statSync(abs);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (e.isSymbolicLink() && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP')) continue;
@@ -102,7 +120,7 @@ export async function listHashInputs(p: string): Promise<HashInputList> {
     throw err;
   }
   const found: Found[] = [];
-  await walk(p, [], found);
+  await walk(p, [], found, new Slicer());
   found.sort((a, b) => comparePathParts(a.parts, b.parts));
   return {
     kind: 'dir',
@@ -110,16 +128,21 @@ export async function listHashInputs(p: string): Promise<HashInputList> {
   };
 }
 
-const fsOpen = promisify(fs.open);
-const fsRead = promisify(fs.read);
-const fsClose = promisify(fs.close);
 /** Largest read buffer one hash holds; bigger files go through it in pieces. */
 const MAX_CHUNK = 1024 * 1024;
+// O_NONBLOCK: a file swapped for a FIFO after it was listed must not block the daemon in open().
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+function notRegular(p: string): NodeJS.ErrnoException {
+  const err = new Error(`not a regular file: ${p}`) as NodeJS.ErrnoException;
+  err.code = 'EINVAL';
+  err.path = p;
+  return err;
+}
 
 /**
  * Feeds every input into one SHA-256 through one reused buffer; files are never read whole into
- * memory. A read stream per file cost a 64 KiB allocation and several promise hops each, which
- * dominated cold hashing of many small files (bench/RESULTS.md).
+ * memory (a big file goes through the buffer in 1 MiB pieces, a slice each).
  */
 export async function hashInputs(kind: 'file' | 'dir', files: readonly HashInput[]): Promise<string> {
   const h = createHash('sha256');
@@ -127,22 +150,26 @@ export async function hashInputs(kind: 'file' | 'dir', files: readonly HashInput
   for (const f of files) largest = Math.max(largest, f.size);
   // +1: a file that grew since it was listed is still read to its real end below
   const buf = Buffer.allocUnsafe(Math.min(MAX_CHUNK, largest + 1));
+  const slicer = new Slicer();
   for (const f of files) {
+    await slicer.tick();
     if (kind === 'dir') h.update(Buffer.from(f.rel, 'utf8'));
-    const fd = await fsOpen(f.abs, 'r');
+    const fd = fs.openSync(f.abs, OPEN_FLAGS);
     try {
+      if (!fs.fstatSync(fd).isFile()) throw notRegular(f.abs);
       let total = 0;
       for (;;) {
-        const { bytesRead } = await fsRead(fd, buf, 0, buf.length, null);
+        const bytesRead = fs.readSync(fd, buf, 0, buf.length, null);
         if (bytesRead === 0) break;
         h.update(buf.subarray(0, bytesRead));
         total += bytesRead;
         // A short read that reached the listed size is the end: saves the read that returns 0,
         // a quarter of the system calls for small files. A file that shrank still reads on to 0.
         if (bytesRead < buf.length && total >= f.size) break;
+        await slicer.tick();
       }
     } finally {
-      await fsClose(fd);
+      fs.closeSync(fd);
     }
   }
   return h.digest('hex');
