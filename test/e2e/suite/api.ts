@@ -70,10 +70,9 @@ export function withTimeout<T>(p: Thenable<T>, ms: number, what: string): Promis
 
 /**
  * Sends a protocol request through the extension's own client. The suite is bundled separately
- * from the extension, so its RequestType objects come from another copy of vscode-jsonrpc, whose
- * ParameterStructures singletons the extension's copy does not recognise ("Unknown parameter
- * structure auto"). A plain method name is accepted by every copy and means the same message.
+ * from the extension, so its RequestType objects come from another copy of vscode-jsonrpc; the
+ * client sends by method name (shared/client.ts), so they work as they are.
  */
 export function request<P, R>(client: ClientLike, type: RequestType<P, R, void>, params: P): Promise<R> {
-  return client.request(type.method as unknown as RequestType<P, R, void>, params);
+  return client.request(type, params);
 }
