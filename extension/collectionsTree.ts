@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { buildCollectionRoots, type CollectionNode } from './collectionsTreeModel';
 import { COLLECTIONS_VIEW_ID, type SkillmeatContext } from './context';
-import { collapsibleState, themeIcon } from './iconSpec';
+import { treeItemOf } from './iconSpec';
 import { reconcileTree } from './treeReconcile';
 
 export class CollectionsTree implements vscode.TreeDataProvider<CollectionNode>, vscode.Disposable {
@@ -39,12 +39,7 @@ export class CollectionsTree implements vscode.TreeDataProvider<CollectionNode>,
   }
 
   getTreeItem(node: CollectionNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.label, collapsibleState(node.collapsible));
-    item.id = node.id;
-    item.description = node.description;
-    if (node.tooltip) item.tooltip = new vscode.MarkdownString(node.tooltip);
-    item.iconPath = themeIcon(node.icon);
-    item.contextValue = node.contextValue;
+    const item = treeItemOf(node);
     return item;
   }
 

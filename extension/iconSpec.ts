@@ -14,3 +14,25 @@ export function collapsibleState(c: 'none' | 'collapsed' | 'expanded'): vscode.T
       ? vscode.TreeItemCollapsibleState.Collapsed
       : vscode.TreeItemCollapsibleState.None;
 }
+
+/** What both views' nodes have in common: enough to build their TreeItem the same way. */
+export interface NodeView {
+  id: string;
+  label: string;
+  description?: string;
+  /** Markdown */
+  tooltip?: string;
+  icon?: IconSpec;
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+}
+
+export function treeItemOf(node: NodeView): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.label, collapsibleState(node.collapsible));
+  item.id = node.id;
+  item.description = node.description;
+  if (node.tooltip) item.tooltip = new vscode.MarkdownString(node.tooltip);
+  item.iconPath = themeIcon(node.icon);
+  item.contextValue = node.contextValue;
+  return item;
+}

@@ -1,7 +1,7 @@
 // The Sync Status view: serves the nodes of syncTreeModel and re-renders only what changed.
 import * as vscode from 'vscode';
 import { STATUS_VIEW_ID, type SkillmeatContext } from './context';
-import { collapsibleState, themeIcon } from './iconSpec';
+import { treeItemOf } from './iconSpec';
 import { buildSyncRoots, type SyncNode } from './syncTreeModel';
 import { reconcileTree } from './treeReconcile';
 
@@ -59,12 +59,7 @@ export class SyncTree implements vscode.TreeDataProvider<SyncNode>, vscode.Dispo
   }
 
   getTreeItem(node: SyncNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.label, collapsibleState(node.collapsible));
-    item.id = node.id;
-    item.description = node.description;
-    if (node.tooltip) item.tooltip = new vscode.MarkdownString(node.tooltip);
-    item.iconPath = themeIcon(node.icon);
-    item.contextValue = node.contextValue;
+    const item = treeItemOf(node);
     const row = node.row;
     if (node.kind === 'artifact' && row) {
       // A click compares the copies when there is something to compare, else opens what exists.

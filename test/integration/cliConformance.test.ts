@@ -1,22 +1,13 @@
 // Issue #3 "through the CLI's JSON": the real SkillMeat 0.9.1 fixture, both stages, through the
 // daemon and with --no-daemon, must give exactly expected.json, in the issue #2 JSON contract.
+import type { ExpectedArtifact } from '../helpers/fixtureExpected';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SYNC_STATUSES, UPSTREAM_STATES } from '../../shared/types';
 import { Harness, SHARED_FIXTURES, type FixtureStage } from '../helpers/daemonHarness';
 
-interface ExpectedRow {
-  name: string;
-  type: string;
-  profile: string;
-  collection: string;
-  projectHash: string;
-  deployedHash: string;
-  collectionHash: string;
-  lockHash: string;
-  status: string;
-}
+type ExpectedRow = ExpectedArtifact;
 interface ExpectedCollection {
   name: string;
   active: boolean;
@@ -115,7 +106,7 @@ function rowView(r: Json): ExpectedRow {
     deployedHash: r.deployedHash as string,
     collectionHash: r.collectionHash as string,
     lockHash: r.lockHash as string,
-    status: r.status as string,
+    status: r.status as ExpectedArtifact["status"],
   };
 }
 

@@ -4,19 +4,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CollectionCounts, SyncStatus } from '../../../shared/types';
+import type { CollectionCounts } from '../../../shared/types';
+import type { ExpectedArtifact } from '../../helpers/fixtureExpected';
 
-export interface ExpectedArtifact {
-  name: string;
-  type: string;
-  profile: string;
-  collection: string;
-  projectHash: string;
-  deployedHash: string;
-  collectionHash: string;
-  lockHash: string;
-  status: SyncStatus;
-}
+export type { ExpectedArtifact };
 
 export interface E2EContext {
   stage: string;

@@ -1,22 +1,13 @@
 // Status rows shaped like the daemon's answers, built from the real SkillMeat 0.9.1 fixture's
 // expected.json so the view models are exercised with the hashes and statuses real users get.
+import type { ExpectedArtifact } from '../../helpers/fixtureExpected';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ArtifactRow, SyncStatus, WorkspaceStatus } from '../../../shared/types';
+import type { ArtifactRow, WorkspaceStatus } from '../../../shared/types';
 
-export const FIXTURE = '/work/shared/fixtures/skillmeat-0.9.1-basic';
+// ../shared beside the repository, as in CI's clone
+export const FIXTURE = path.resolve(__dirname, '../../../../shared/fixtures/skillmeat-0.9.1-basic');
 
-interface ExpectedArtifact {
-  name: string;
-  type: string;
-  profile: string;
-  collection: string;
-  projectHash: string;
-  deployedHash: string;
-  collectionHash: string;
-  lockHash: string;
-  status: SyncStatus;
-}
 
 interface ExpectedStage {
   artifacts: ExpectedArtifact[];
