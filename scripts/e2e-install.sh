@@ -53,6 +53,9 @@ if ! cs_ok; then
   mkdir -p "$CS_DIR"
   rm -f "$CS_DIR"/.installed-*
   (
+    # Under `npm run`, the parent npm's npm_* variables (npm_config_user_agent says node/v20,
+    # which code-server's postinstall checks) would override the inner npm's own: drop them all.
+    for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
     export PATH="$NODE24_DIR/bin:$PATH"
     export npm_config_nodedir="$NODE24_DIR"
     export npm_config_build_from_source=false
