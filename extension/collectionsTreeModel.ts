@@ -2,19 +2,12 @@
 // MCP servers. Pure (no vscode import).
 import type { CountsResult } from '../shared/types';
 import { codeSpan, escapeMarkdown, plural } from './displayText';
-import type { IconSpec } from './syncStatusText';
+import type { NodeView } from './nodeView';
 
-export interface CollectionNode {
-  id: string;
+export interface CollectionNode extends NodeView {
   kind: 'collection' | 'count' | 'message';
   /** collection directory name (the id SkillMeat reads by) */
   collection?: string;
-  label: string;
-  description?: string;
-  tooltip?: string;
-  icon?: IconSpec;
-  contextValue: string;
-  collapsible: 'none' | 'collapsed' | 'expanded';
   children: CollectionNode[];
 }
 

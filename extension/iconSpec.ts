@@ -1,5 +1,6 @@
 // Turns the pure models' icon descriptions into VS Code theme icons.
 import * as vscode from 'vscode';
+import type { NodeView } from './nodeView';
 import type { IconSpec } from './syncStatusText';
 
 export function themeIcon(spec: IconSpec | undefined): vscode.ThemeIcon | undefined {
@@ -13,18 +14,6 @@ export function collapsibleState(c: 'none' | 'collapsed' | 'expanded'): vscode.T
     : c === 'collapsed'
       ? vscode.TreeItemCollapsibleState.Collapsed
       : vscode.TreeItemCollapsibleState.None;
-}
-
-/** What both views' nodes have in common: enough to build their TreeItem the same way. */
-export interface NodeView {
-  id: string;
-  label: string;
-  description?: string;
-  /** Markdown */
-  tooltip?: string;
-  icon?: IconSpec;
-  contextValue: string;
-  collapsible: 'none' | 'collapsed' | 'expanded';
 }
 
 export function treeItemOf(node: NodeView): vscode.TreeItem {

@@ -3,13 +3,13 @@
 import * as path from 'node:path';
 import type { ArtifactRow, NotDeployedRow, SyncStatus, UpstreamInfo, WorkspaceStatus } from '../shared/types';
 import { codeSpan, escapeMarkdown, formatAge, formatTimestamp, plural, shortHash, truncate } from './displayText';
+import type { NodeView } from './nodeView';
 import {
   STATUS_GROUP_TITLE,
   STATUS_ORDER,
   STATUS_PRESENTATION,
   UPSTREAM_BADGE,
   UPSTREAM_TEXT,
-  type IconSpec,
 } from './syncStatusText';
 
 export type GroupBy = 'folder' | 'status';
@@ -23,19 +23,10 @@ export type SyncNodeKind =
   | 'notDeployed'
   | 'message';
 
-export interface SyncNode {
-  /** stable across refreshes: VS Code keeps expansion and selection by it */
-  id: string;
+export interface SyncNode extends NodeView {
   kind: SyncNodeKind;
   /** absolute workspace folder this node belongs to */
   folder: string;
-  label: string;
-  description?: string;
-  /** Markdown */
-  tooltip?: string;
-  icon?: IconSpec;
-  contextValue: string;
-  collapsible: 'none' | 'collapsed' | 'expanded';
   children: SyncNode[];
   row?: ArtifactRow;
   notDeployed?: NotDeployedRow;
