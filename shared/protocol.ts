@@ -4,6 +4,10 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type {
   CacheStats,
   CountsResult,
+  DiffResult,
+  DiffScope,
+  DiffSideName,
+  FileContentResult,
   RateLimitInfo,
   StatusResult,
   UpstreamInfo,
@@ -105,6 +109,31 @@ export const InvalidateRequest = new RequestType<InvalidateParams, InvalidateRes
   'skillmeat/invalidate',
 );
 
+// ---------------------------------------------------------------- diff (what changed)
+export interface DiffParams {
+  /** a row key (`name::type::profile`), `name::type`, `collection/name::type`, or an unambiguous bare name */
+  key: string;
+  /** workspace folders whose deployed rows the key is resolved against (needed for project sides) */
+  folders?: string[];
+  /** `collection-project` when absent */
+  scope?: DiffScope;
+  /** also return the unified diff text */
+  unified?: boolean;
+}
+export const DiffRequest = new RequestType<DiffParams, DiffResult, void>('skillmeat/diff');
+
+export interface FileContentParams {
+  /** as in DiffParams */
+  key: string;
+  folders?: string[];
+  side: DiffSideName;
+  /** upstream side: the commit to read (from a DiffResult's `from`/`to`) */
+  commit?: string;
+  /** relative to the artifact, with `/` */
+  path: string;
+}
+export const FileContentRequest = new RequestType<FileContentParams, FileContentResult, void>('skillmeat/fileContent');
+
 // ---------------------------------------------------------------- stats
 export interface DaemonInfo {
   pid: number;
@@ -196,6 +225,8 @@ export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
   CountsRequest.method,
   CheckUpstreamRequest.method,
   InvalidateRequest.method,
+  DiffRequest.method,
+  FileContentRequest.method,
   StatsRequest.method,
   SubscribeRequest.method,
   UnsubscribeRequest.method,

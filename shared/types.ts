@@ -26,6 +26,91 @@ export interface UpstreamInfo {
   stale?: boolean;
   /** `github:<host>/<owner>/<repo>@<ref>` — the cache key of the check, for invalidation. */
   source?: string;
+  /** Commit the collection took (`resolved_sha`), when known. */
+  baseSha?: string;
+  /** Commit at the head of the tracked ref, when checked. */
+  headSha?: string;
+  /** The tracked ref as asked (`main`, `v2.0.0`, `HEAD` for latest). */
+  ref?: string;
+  /** Web page of the artifact's folder or file at the head (for "Open on GitHub"). */
+  webUrl?: string;
+  /** Web compare page between baseSha and headSha. */
+  compareUrl?: string;
+  /**
+   * For `update-available`: the per-file summary of `upstream-changes` (base → head), computed from
+   * the two trees the check already fetched.
+   */
+  changes?: DiffSummary;
+}
+
+// ---------------------------------------------------------------- what changed (diff)
+
+/**
+ * Each scope is a direction, from → to:
+ * - `collection-project`: collection copy → project copy (the project's edits);
+ * - `upstream-collection`: collection copy → upstream head (what an update would bring into the collection);
+ * - `upstream-project`: project copy → upstream head;
+ * - `upstream-changes`: upstream at resolved_sha → upstream head (what changed upstream since the collection took it).
+ */
+export const DIFF_SCOPES = ['collection-project', 'upstream-collection', 'upstream-project', 'upstream-changes'] as const;
+export type DiffScope = (typeof DIFF_SCOPES)[number];
+
+export type DiffSideName = 'project' | 'collection' | 'upstream';
+
+export interface DiffSide {
+  side: DiffSideName;
+  /** upstream sides: the full commit SHA the content comes from */
+  commit?: string;
+  /** upstream sides: the ref asked (`main`, `v2.0.0`, `HEAD`) */
+  ref?: string;
+}
+
+export const DIFF_FILE_STATUSES = ['added', 'modified', 'deleted', 'unchanged'] as const;
+export type DiffFileStatus = (typeof DIFF_FILE_STATUSES)[number];
+
+export interface DiffFile {
+  /** relative to the artifact, with `/`; a single-file artifact is one file named by its file name */
+  path: string;
+  status: DiffFileStatus;
+  /** lines added, as `git diff --numstat` counts them; absent for binary files */
+  additions?: number;
+  deletions?: number;
+  binary?: boolean;
+  /** the content of one side could not be had (e.g. GitHub refused the blob): the status is then a guess from SHAs */
+  error?: string;
+}
+
+export interface DiffSummary {
+  added: number;
+  modified: number;
+  deleted: number;
+  unchanged: number;
+}
+
+export interface DiffResult {
+  /** the row key (`name::type::profile`) or artifact key (`collection/name::type`) the diff is about */
+  key: string;
+  scope: DiffScope;
+  from: DiffSide;
+  to: DiffSide;
+  files: DiffFile[];
+  summary: DiffSummary;
+  /** the unified diff text, when asked for */
+  unified?: string;
+  warnings?: string[];
+}
+
+export interface FileContentResult {
+  path: string;
+  side: DiffSideName;
+  commit?: string;
+  /** false: the file does not exist on that side (diff against an empty document) */
+  exists: boolean;
+  binary?: boolean;
+  /** UTF-8 text; absent for binary or missing files */
+  text?: string;
+  size?: number;
+  error?: string;
 }
 
 export interface ArtifactRow {
