@@ -8,6 +8,7 @@ import {
   type CheckUpstreamResult,
 } from '../shared/protocol';
 import type { ArtifactRow, NotDeployedRow } from '../shared/types';
+import { collectionArtifactKey } from './artifactRef';
 import { cacheStatsReport } from './cacheStatsReport';
 import type { CollectionNode } from './collectionsTreeModel';
 import { CONFIG_SECTION, type SkillmeatContext } from './context';
@@ -190,11 +191,12 @@ export class Commands {
 
   private async checkUpstream(arg: unknown): Promise<void> {
     const client = this.requireClient();
+    // Qualified keys: a bare `name::type` would check that name in every collection.
     const params =
       isSyncNode(arg) && arg.row
-        ? { keys: [arg.row.key], folders: [arg.folder], force: true }
+        ? { keys: [collectionArtifactKey(arg.row)], folders: [arg.folder], force: true }
         : isSyncNode(arg) && arg.notDeployed
-          ? { keys: [`${arg.notDeployed.name}::${arg.notDeployed.type}`], force: true }
+          ? { keys: [collectionArtifactKey(arg.notDeployed)], force: true }
           : { folders: this.ctx.folders().map((f) => f.path), force: true };
     const result: CheckUpstreamResult = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'SkillMeat: checking upstream…' },
@@ -217,7 +219,7 @@ export class Commands {
     let keys: string[] | undefined;
     if (isSyncNode(arg) && (arg.row || arg.notDeployed)) {
       const r = (arg.row ?? arg.notDeployed) as ArtifactRow | NotDeployedRow;
-      keys = [`${r.name}::${r.type}`];
+      keys = [collectionArtifactKey(r)];
       if (r.upstream?.source) keys.push(r.upstream.source);
     }
     const result = await client.request(InvalidateRequest, { scope: 'upstream', keys });

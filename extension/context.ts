@@ -1,15 +1,9 @@
 // SkillmeatContext owns the daemon client and what the extension knows from it (status per folder,
 // counts, daemon state). Views and the status bar only read from it and listen to its events.
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DaemonClient } from '../shared/client';
-import {
-  CountsRequest,
-  StatusRequest,
-  type DaemonStatusParams,
-  type DidChangeParams,
-} from '../shared/protocol';
+import { CountsRequest, StatusRequest, type DaemonStatusParams } from '../shared/protocol';
 import type { CountsResult, WorkspaceStatus } from '../shared/types';
 import { githubToken } from './githubAuth';
 import {
@@ -21,6 +15,7 @@ import {
   type LogLevel,
 } from './settingsModel';
 import type { ConnectionStateName } from './statusSummary';
+import { StatusStore, type StatusChange } from './statusStore';
 import type { WorkspaceFolderRef } from './syncTreeModel';
 
 export const STATUS_VIEW_ID = 'skillmeatSync.status';
@@ -29,12 +24,6 @@ export const CONFIG_SECTION = 'skillmeatSync';
 
 /** Drives the views' welcome content through the `skillmeatSync.viewState` context key. */
 export type ViewState = 'noFolder' | 'daemonFailed' | 'noHome' | 'noDeployments' | 'ok';
-
-/** The daemon answers with path.resolve()d folders; VS Code's fsPath may differ in form (trailing slash, drive case). */
-function folderKey(folder: string): string {
-  const resolved = path.resolve(folder);
-  return process.platform === 'win32' ? resolved.toLowerCase() : resolved;
-}
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -51,21 +40,13 @@ export class SkillmeatContext implements vscode.Disposable {
   connection: ConnectionStateName = 'connecting';
   connectionDetail: string | undefined;
   daemonStatus: DaemonStatusParams | undefined;
-  homeExists: boolean | undefined;
-  homeWarnings: string[] = [];
-  readonly statuses = new Map<string, WorkspaceStatus>();
-  readonly folderErrors = new Map<string, string>();
-  counts: CountsResult | undefined;
-  countsError: string | undefined;
+  /** status, counts, refresh batching and didChange application live in the vscode-free store */
+  readonly store: StatusStore;
 
-  private readonly pendingFolders = new Set<string>();
-  private statusRun: Promise<void> | undefined;
-  private countsRun: Promise<void> | undefined;
-  private countsAgain = false;
   private startRun: Promise<void> | undefined;
   private lastViewState: ViewState | undefined;
 
-  private readonly statusEmitter = new vscode.EventEmitter<void>();
+  private readonly statusEmitter = new vscode.EventEmitter<StatusChange>();
   /** status rows of some folders changed (or the folder list did) */
   readonly onDidChangeStatus = this.statusEmitter.event;
   private readonly countsEmitter = new vscode.EventEmitter<void>();
@@ -79,7 +60,20 @@ export class SkillmeatContext implements vscode.Disposable {
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('SkillMeat Sync', { log: true });
     this.settings = this.loadSettings();
+    this.store = new StatusStore({
+      folders: () => this.folders().map((f) => f.path),
+      log: (level, text) => this.logAt(level, text),
+      // Progress on the view keeps the old rows on screen: they change in place when the answer arrives.
+      wrapStatusRun: (work) => Promise.resolve(vscode.window.withProgress({ location: { viewId: STATUS_VIEW_ID } }, () => work)),
+    });
     this.disposables.push(
+      this.store.onDidChangeStatus((change) => {
+        this.updateContextKeys();
+        this.statusEmitter.fire(change);
+      }),
+      this.store.onDidChangeCounts(() => this.countsEmitter.fire()),
+      this.store.onDidChangeBusy(() => this.fireState()),
+      this.store,
       this.log,
       this.statusEmitter,
       this.countsEmitter,
@@ -99,9 +93,28 @@ export class SkillmeatContext implements vscode.Disposable {
     return this.clientInstance;
   }
 
+  get statuses(): ReadonlyMap<string, WorkspaceStatus> {
+    return this.store.statuses;
+  }
+  get folderErrors(): ReadonlyMap<string, string> {
+    return this.store.folderErrors;
+  }
+  get counts(): CountsResult | undefined {
+    return this.store.counts;
+  }
+  get countsError(): string | undefined {
+    return this.store.countsError;
+  }
+  get homeExists(): boolean | undefined {
+    return this.store.homeExists;
+  }
+  get homeWarnings(): readonly string[] {
+    return this.store.homeWarnings;
+  }
+
   /** true while a status or counts request of ours is in flight */
   get refreshing(): boolean {
-    return this.statusRun !== undefined || this.countsRun !== undefined || this.startRun !== undefined;
+    return this.store.refreshing || this.startRun !== undefined;
   }
 
   folders(): WorkspaceFolderRef[] {
@@ -154,11 +167,6 @@ export class SkillmeatContext implements vscode.Disposable {
     this.stateEmitter.fire();
   }
 
-  private fireStatus(): void {
-    this.updateContextKeys();
-    this.statusEmitter.fire();
-  }
-
   /** Starts (or restarts) the client for the configured home. Cheap to call from activate: it does not block. */
   start(): Promise<void> {
     const run = this.startClient().finally(() => {
@@ -179,16 +187,10 @@ export class SkillmeatContext implements vscode.Disposable {
 
   private async startClient(): Promise<void> {
     this.disposeClient();
-    this.statuses.clear();
-    this.folderErrors.clear();
-    this.counts = undefined;
-    this.countsError = undefined;
-    this.homeExists = undefined;
     this.daemonStatus = undefined;
     this.connection = 'connecting';
     this.connectionDetail = undefined;
-    this.fireStatus();
-    this.countsEmitter.fire();
+    this.store.reset(undefined);
 
     const client = new DaemonClient({
       home: this.settings.home,
@@ -199,6 +201,10 @@ export class SkillmeatContext implements vscode.Disposable {
       log: (level, text) => this.logAt(level, `[client] ${text}`),
     });
     this.clientInstance = client;
+    this.store.reset({
+      status: (folders) => client.request(StatusRequest, { folders }),
+      counts: () => client.request(CountsRequest, {}),
+    });
     this.clientSubscriptions.push(
       client.onConnectionState((state, detail) => {
         if (this.clientInstance !== client) return;
@@ -211,7 +217,7 @@ export class SkillmeatContext implements vscode.Disposable {
         if (state === 'connected' && wasReconnecting) void this.refreshAll();
       }),
       client.onDidChange((p) => {
-        if (this.clientInstance === client) this.handleDidChange(p);
+        if (this.clientInstance === client) void this.store.applyDidChange(p).done;
       }),
       client.onDaemonStatus((p) => {
         if (this.clientInstance !== client) return;
@@ -253,127 +259,25 @@ export class SkillmeatContext implements vscode.Disposable {
     }
   }
 
-  private handleDidChange(p: DidChangeParams): void {
-    const known = new Map(this.folders().map((f) => [folderKey(f.path), f.path]));
-    if (p.home) {
-      void this.refreshAll();
-      return;
-    }
-    const folders = p.workspaces.flatMap((w) => known.get(folderKey(w.folder)) ?? []);
-    if (folders.length) void this.refreshStatus(folders);
-    if (p.collections.length) void this.refreshCounts();
-  }
-
   refreshAll(): Promise<void> {
-    return Promise.all([this.refreshStatus(this.folders().map((f) => f.path)), this.refreshCounts()]).then(() => undefined);
+    return this.store.refreshAll();
   }
 
   /** Re-requests status for these folders; concurrent calls coalesce into as few requests as possible. */
-  async refreshStatus(folders: readonly string[]): Promise<void> {
-    for (const f of folders) this.pendingFolders.add(f);
-    while (this.pendingFolders.size > 0 || this.statusRun) {
-      if (!this.statusRun) {
-        const batch = [...this.pendingFolders];
-        this.pendingFolders.clear();
-        const run = this.withViewProgress(this.fetchStatus(batch)).finally(() => {
-          this.statusRun = undefined;
-          this.fireState();
-        });
-        this.statusRun = run;
-        this.fireState();
-      }
-      await this.statusRun;
-    }
+  refreshStatus(folders: readonly string[]): Promise<void> {
+    return this.store.refreshStatus(folders);
   }
 
-  private withViewProgress(work: Promise<void>): Promise<void> {
-    // Progress on the view keeps the old rows on screen: they change in place when the answer arrives.
-    return Promise.resolve(vscode.window.withProgress({ location: { viewId: STATUS_VIEW_ID } }, () => work));
-  }
-
-  private async fetchStatus(batch: string[]): Promise<void> {
-    const client = this.clientInstance;
-    if (!client || batch.length === 0) return;
-    const current = new Set(this.folders().map((f) => f.path));
-    const folders = batch.filter((f) => current.has(f));
-    if (!folders.length) return;
-    try {
-      const result = await client.request(StatusRequest, { folders });
-      if (this.clientInstance !== client) return;
-      this.homeExists = result.homeExists;
-      this.homeWarnings = result.warnings ?? [];
-      const answered = new Set<string>();
-      const requested = new Map(folders.map((f) => [folderKey(f), f]));
-      for (const ws of result.workspaces) {
-        const ours = requested.get(folderKey(ws.folder));
-        if (ours === undefined) continue;
-        this.statuses.set(ours, ws);
-        this.folderErrors.delete(ours);
-        answered.add(ours);
-      }
-      for (const f of folders) {
-        if (!answered.has(f)) {
-          this.statuses.delete(f);
-          this.folderErrors.set(f, 'the daemon returned no status for this folder');
-        }
-      }
-    } catch (err) {
-      if (this.clientInstance !== client) return;
-      this.log.error(`status request failed for ${folders.join(', ')}: ${message(err)}`);
-      // Old rows could now be wrong; an explicit error is better than a stale "in sync".
-      for (const f of folders) {
-        this.statuses.delete(f);
-        this.folderErrors.set(f, message(err));
-      }
-    }
-    this.fireStatus();
-  }
-
-  async refreshCounts(): Promise<void> {
-    if (this.countsRun) {
-      this.countsAgain = true;
-      await this.countsRun;
-      return;
-    }
-    const run = (async () => {
-      do {
-        this.countsAgain = false;
-        await this.fetchCounts();
-      } while (this.countsAgain);
-    })().finally(() => {
-      this.countsRun = undefined;
-      this.fireState();
-    });
-    this.countsRun = run;
-    this.fireState();
-    await run;
-  }
-
-  private async fetchCounts(): Promise<void> {
-    const client = this.clientInstance;
-    if (!client) return;
-    try {
-      const result = await client.request(CountsRequest, {});
-      if (this.clientInstance !== client) return;
-      this.counts = result;
-      this.countsError = undefined;
-    } catch (err) {
-      if (this.clientInstance !== client) return;
-      this.log.error(`counts request failed: ${message(err)}`);
-      this.counts = undefined;
-      this.countsError = message(err);
-    }
-    this.countsEmitter.fire();
+  refreshCounts(): Promise<void> {
+    return this.store.refreshCounts();
   }
 
   /** Resolves once no start, status or counts request is in flight. */
   async whenIdle(): Promise<void> {
-    for (;;) {
-      const run = this.startRun ?? this.statusRun ?? this.countsRun;
-      if (!run && this.pendingFolders.size === 0) return;
-      if (run) await run.catch(() => undefined);
-      else await new Promise((r) => setTimeout(r, 10));
-    }
+    while (this.startRun) await this.startRun.catch(() => undefined);
+    await this.store.whenIdle();
+    // a start may have begun while the store drained
+    if (this.startRun) await this.whenIdle();
   }
 
   async restartDaemon(): Promise<void> {
@@ -410,11 +314,7 @@ export class SkillmeatContext implements vscode.Disposable {
   private async applyFolderChange(e: vscode.WorkspaceFoldersChangeEvent): Promise<void> {
     const removed = e.removed.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
     const added = e.added.filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-    for (const f of removed) {
-      this.statuses.delete(f);
-      this.folderErrors.delete(f);
-    }
-    this.fireStatus();
+    this.store.removeFolders(removed);
     const client = this.clientInstance;
     if (!client) return;
     try {

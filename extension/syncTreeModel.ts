@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import type { ArtifactRow, NotDeployedRow, SyncStatus, UpstreamInfo, WorkspaceStatus } from '../shared/types';
 import { codeSpan, escapeMarkdown, formatAge, formatTimestamp, plural, shortHash, truncate } from './displayText';
+import { collectionArtifactKey } from './artifactRef';
 import type { NodeView } from './nodeView';
 import {
   STATUS_GROUP_TITLE,
@@ -168,7 +169,7 @@ function notDeployedNode(folder: string, row: NotDeployedRow, now: Date): SyncNo
   if (row.upstream?.state === 'update-available') flags.push('canUpdate');
   const badge = row.upstream ? UPSTREAM_BADGE[row.upstream.state] : undefined;
   return {
-    id: `notDeployed:${folder}:${row.collection}/${row.name}::${row.type}`,
+    id: `notDeployed:${folder}:${collectionArtifactKey(row)}`,
     kind: 'notDeployed',
     folder,
     label: row.name,
