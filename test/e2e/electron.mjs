@@ -2,7 +2,7 @@
 // The same in-host mocha suite as run.mjs, launched in desktop VS Code by @vscode/test-electron —
 // for machines that can download VS Code (it fetches a build from update.code.visualstudio.com).
 // It cannot run on this project's CI machines: that host is unreachable there (ENOTFOUND), which is
-// why `npm run test:e2e` uses code-server instead (see /work/shared/e2e/REAL-VSCODE.md).
+// why `npm run test:e2e` uses code-server instead (see docs/REAL-VSCODE.md).
 //
 //   node esbuild.mjs && node test/e2e/electron.mjs [--version stable|1.95.0] [--keep]
 // On a machine without a display, run it under xvfb-run.

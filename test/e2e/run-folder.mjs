@@ -16,7 +16,6 @@ export function findFixture() {
   const candidates = [
     process.env.SMS_FIXTURE_DIR,
     path.join(ROOT, 'test', 'fixtures', 'skillmeat-0.9.1-basic'),
-    path.resolve(ROOT, '..', 'shared', 'fixtures', 'skillmeat-0.9.1-basic'),
   ].filter(Boolean);
   for (const c of candidates) {
     if (fs.existsSync(path.join(c, FIXTURE_STAGE, 'home')) && fs.existsSync(path.join(c, 'expected.json'))) return c;

@@ -4,7 +4,7 @@
 //   (a) the mocha suite in test/e2e/suite/ runs inside the extension host (smoke-test-driver payload),
 //   (b) ui.test.mjs drives the workbench through the browser and takes the screenshot.
 // Why code-server and not @vscode/test-electron: desktop VS Code cannot be downloaded on these
-// machines (see /work/shared/e2e/REAL-VSCODE.md); electron.mjs runs the same suite where it can.
+// machines (see docs/REAL-VSCODE.md); electron.mjs runs the same suite where it can.
 //
 // Options: --screenshot-to <dir>  copy the screenshot there as screenshot.png (e.g. docs/)
 //          --skip-install         do not run scripts/e2e-install.sh (the cache must be complete)

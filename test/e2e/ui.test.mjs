@@ -1,6 +1,6 @@
 // Browser-level test of the workbench (Playwright against code-server): what a user sees, not what
 // the API says. Called by run.mjs with a fresh page; each step is reported through `test`.
-// Selectors follow /work/shared/e2e/REAL-VSCODE.md (VS Code 1.139 DOM).
+// Selectors follow docs/REAL-VSCODE.md (VS Code 1.139 DOM).
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

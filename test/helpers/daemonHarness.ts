@@ -9,15 +9,16 @@ import { DaemonClient, type DaemonClientOptions, pidAlive, waitForExit } from '.
 import { daemonPaths, type DaemonPaths } from '../../shared/paths';
 import { PACKAGE_VERSION } from '../../shared/version';
 
-export const REPO_ROOT = path.resolve(__dirname, '../..');
+import { BASIC_FIXTURE, REPO_ROOT } from './fixtures';
+
+export { REPO_ROOT };
 export const DAEMON_SCRIPT = path.join(REPO_ROOT, 'dist', 'daemon.js');
 export const CLI_SCRIPT = path.join(REPO_ROOT, 'dist', 'cli.js');
-export const SHARED_FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
 
 export type FixtureStage = 'after-deploy' | 'after-edits';
 
 export interface HarnessOptions {
-  /** copy this stage of the shared SkillMeat 0.9.1 fixture as home + workspace */
+  /** copy this stage of the SkillMeat 0.9.1 fixture (test/fixtures/) as home + workspace */
   fixture?: FixtureStage;
   /** daemon idle shutdown in seconds (default 60, so a leaked daemon still ends) */
   idleTimeoutSeconds?: number;
@@ -49,7 +50,7 @@ export class Harness {
     this.home = path.join(this.root, 'home', '.skillmeat');
     this.workspace = path.join(this.root, 'project');
     if (opts.fixture) {
-      const stage = path.join(SHARED_FIXTURES, 'skillmeat-0.9.1-basic', opts.fixture);
+      const stage = path.join(BASIC_FIXTURE, opts.fixture);
       fs.cpSync(path.join(stage, 'home'), path.join(this.root, 'home'), { recursive: true });
       fs.cpSync(path.join(stage, 'project'), this.workspace, { recursive: true });
     } else {

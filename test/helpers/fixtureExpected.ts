@@ -1,4 +1,4 @@
-// The shape of ../shared/fixtures/skillmeat-0.9.1-basic/expected.json, used by the conformance,
+// The shape of test/fixtures/skillmeat-0.9.1-basic/expected.json, used by the conformance,
 // extension and in-editor tests alike.
 import type { SyncStatus } from '../../shared/types';
 

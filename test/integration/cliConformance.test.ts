@@ -5,7 +5,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SYNC_STATUSES, UPSTREAM_STATES } from '../../shared/types';
-import { Harness, SHARED_FIXTURES, type FixtureStage } from '../helpers/daemonHarness';
+import { Harness, type FixtureStage } from '../helpers/daemonHarness';
+import { BASIC_FIXTURE } from '../helpers/fixtures';
 
 type ExpectedRow = ExpectedArtifact;
 interface ExpectedCollection {
@@ -17,7 +18,7 @@ interface ExpectedCollection {
 }
 type Expected = Record<FixtureStage, { artifacts: ExpectedRow[]; collections: ExpectedCollection[] }>;
 
-const EXPECTED = JSON.parse(fs.readFileSync(path.join(SHARED_FIXTURES, 'skillmeat-0.9.1-basic', 'expected.json'), 'utf8')) as Expected;
+const EXPECTED = JSON.parse(fs.readFileSync(path.join(BASIC_FIXTURE, 'expected.json'), 'utf8')) as Expected;
 const HASH = /^[0-9a-f]{64}$/;
 
 type Json = Record<string, unknown>;

@@ -4,10 +4,9 @@ import type { ExpectedArtifact } from '../../helpers/fixtureExpected';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ArtifactRow, WorkspaceStatus } from '../../../shared/types';
+import { BASIC_FIXTURE as FIXTURE } from '../../helpers/fixtures';
 
-// ../shared beside the repository, as in CI's clone
-export const FIXTURE = path.resolve(__dirname, '../../../../shared/fixtures/skillmeat-0.9.1-basic');
-
+export { FIXTURE };
 
 interface ExpectedStage {
   artifacts: ExpectedArtifact[];

@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { computeCounts, computeStatus, readHome } from '../../../daemon/skillmeat';
-
-const FIXTURE = path.resolve(__dirname, '../../../../shared/fixtures/skillmeat-0.9.1-basic');
+import { BASIC_FIXTURE as FIXTURE } from '../../helpers/fixtures';
 
 interface ExpectedStage {
   artifacts: { name: string; type: string; profile: string; collection: string; projectHash: string; deployedHash: string; collectionHash: string; lockHash: string; status: string }[];

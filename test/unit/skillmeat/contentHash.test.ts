@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compareCodePoints, contentHash, directHasher, hashInputs, listHashInputs } from '../../../daemon/skillmeat';
+import { HASH_VECTORS as VECTORS } from '../../helpers/fixtures';
 
-const VECTORS = path.resolve(__dirname, '../../../../shared/fixtures/hash-vectors/vectors.json');
 interface Vector { id: string; kind: 'file' | 'dir'; files: { path: string; base64: string }[]; sha256: string }
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
