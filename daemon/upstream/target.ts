@@ -10,7 +10,9 @@ export function subjectKey(s: Pick<UpstreamSubject, 'collection' | 'name' | 'typ
 }
 
 export function refSpecOf(versionSpec: string | undefined): RefSpec {
-  const v = (versionSpec ?? '').trim();
+  // SkillMeat's web UI stores a typed `v2.0.0` as `@v2.0.0` (PUT /artifacts/{id}/parameters);
+  // its own resolver drops the `@` (`rsplit('@', 1)`), and so do we.
+  const v = (versionSpec ?? '').trim().replace(/^@+/, '').trim();
   if (v === '' || v.toLowerCase() === 'latest') return { kind: 'default' };
   // SkillMeat's own rule: hex-looking specs are commits, even if a branch has such a name.
   if (SHORT_SHA.test(v)) return { kind: 'commit', sha: v.toLowerCase() };
@@ -40,47 +42,83 @@ interface ParsedUpstream {
   host: string;
   owner: string;
   repo: string;
-  /** segments after `tree|blob` (ref and path, not yet split) */
+  /** segments after `tree|blob` (ref and path, not yet split), or the path when there is no ref part */
   rest: string[];
   /** true when the URL had a `tree/<ref>` part */
   hasRef: boolean;
+  /** the short form's trailing `@ref` (`owner/repo/path@v2.0.0`, as SkillMeat's web UI stores it) */
+  sourceRef?: string;
 }
 
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(.*)$/is;
+
+/**
+ * True when the text reads as a percent-encoded URL (copied from a browser): at least one `%XX`,
+ * every `%` starts one, and nothing a URL would have had to encode (space, `#`, `?`, non-ASCII).
+ * SkillMeat writes paths raw (`c#-tools`, `100%-done`, `Über uns`), and those are taken as they are.
+ */
+function looksEncoded(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  if (/[\s#?]|[^\x00-\x7f]/.test(text)) return false;
+  if (!/%[0-9a-f]{2}/i.test(text)) return false;
+  return !/%(?![0-9a-f]{2})/i.test(text);
+}
+
+function decodeSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    // Valid-looking escapes that are not UTF-8: the segment is the name as written.
+    return seg;
+  }
+}
+
+/**
+ * Splits an upstream as a string, never through `new URL()`: a `#` in a path is part of the path
+ * (not a fragment), and a `%` that starts no escape is just a character.
+ */
 function parseUpstream(raw: string): ParsedUpstream | string {
   const text = raw.trim();
   let host = 'github.com';
   let segments: string[];
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    let u: URL;
-    try {
-      u = new URL(text);
-    } catch {
-      return `upstream is not a valid URL: ${text}`;
-    }
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') return `upstream URL scheme ${u.protocol} is not supported`;
-    host = u.hostname.toLowerCase();
-    segments = u.pathname.split('/').filter(Boolean);
+  let sourceRef: string | undefined;
+  const m = SCHEME.exec(text);
+  const isUrl = m !== null;
+  if (m) {
+    const scheme = m[1].toLowerCase();
+    if (scheme !== 'https' && scheme !== 'http') return `upstream URL scheme ${scheme}: is not supported`;
+    const authority = m[2];
+    if (authority.includes('@')) return `upstream URL must not carry credentials: ${scheme}://…${m[3]}`;
+    const hostname = authority.replace(/:\d+$/, '').toLowerCase();
+    if (!/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/.test(hostname)) return `upstream is not a valid URL: ${text}`;
+    host = hostname;
+    segments = m[3].split('/').filter(Boolean);
   } else {
-    // The documented short form `owner/repo/path`.
-    segments = text.split('/').filter(Boolean);
+    // SkillMeat's spec form `owner/repo[/path][@ref]`: the ref is what follows the last `@`
+    // (`rsplit('@', 1)` in skillmeat/sources/github.py).
+    let spec = text;
+    const at = spec.lastIndexOf('@');
+    if (at >= 0) {
+      const ref = spec.slice(at + 1).trim();
+      spec = spec.slice(0, at);
+      if (ref !== '') sourceRef = ref;
+    }
+    segments = spec.split('/').filter(Boolean);
   }
-  try {
-    segments = segments.map((s) => decodeURIComponent(s));
-  } catch {
-    return `upstream URL has a malformed escape: ${text}`;
-  }
+  if (looksEncoded(text)) segments = segments.map(decodeSegment);
   if (segments.length < 2) return `upstream is not a GitHub repository URL: ${text}`;
   const [owner, repoRaw, kind, ...rest] = segments;
   const repo = repoRaw.replace(/\.git$/i, '');
   const nameOk = (s: string): boolean => /^[A-Za-z0-9_.-]+$/.test(s) && s !== '.' && s !== '..';
   if (!nameOk(owner) || !nameOk(repo)) return `upstream has an invalid owner or repository name: ${text}`;
-  if (kind === undefined) return { host, owner, repo, rest: [], hasRef: false };
-  if (kind === 'tree' || kind === 'blob') {
+  if (kind === undefined) return { host, owner, repo, rest: [], hasRef: false, sourceRef };
+  if (isUrl && (kind === 'tree' || kind === 'blob')) {
     if (rest.length === 0) return `upstream URL has no ref after /${kind}/: ${text}`;
     return { host, owner, repo, rest, hasRef: true };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return `upstream URL is not a tree or blob URL: ${text}`;
-  return { host, owner, repo, rest: [kind, ...rest], hasRef: false };
+  // The short form, and skillman's `https://github.com/{owner}/{repo}/{path}` (no `tree/<ref>/`,
+  // skillmeat/utils/migration.py): everything after the repository is the path.
+  return { host, owner, repo, rest: [kind, ...rest], hasRef: false, sourceRef };
 }
 
 /** The GitHub target of a collection artifact, or why it has none (`untracked`). */
@@ -102,7 +140,9 @@ export function targetOf(s: UpstreamSubject): { target: UpstreamTarget } | { unt
 
   const parsed = parseUpstream(s.upstream);
   if (typeof parsed === 'string') return { untracked: parsed };
-  const ref = refSpecOf(s.versionSpec);
+  // version_spec decides, as in SkillMeat's update; the short form's own `@ref` when it says "latest".
+  let ref = refSpecOf(s.versionSpec);
+  if (ref.kind === 'default' && parsed.sourceRef) ref = refSpecOf(parsed.sourceRef);
   let pathSegments: string[];
   if (!parsed.hasRef) pathSegments = parsed.rest;
   else {
