@@ -1,6 +1,13 @@
 // Our own GitHub REST stand-in on 127.0.0.1 for tests and benchmarks. It speaks only the endpoints
-// the daemon uses, with the behaviours that matter for cost and honesty: ETags and 304s, rate-limit
-// headers, 403/429 with Retry-After, 5xx, 404 for private repositories without a token, latency.
+// the daemon uses, with the behaviours that matter for cost and honesty, as GitHub documents them:
+//  - ETags and 304s; a 304 is free only "when correctly authorized" — anonymous 304s cost 1 of 60;
+//  - two budgets (anonymous 60/h, token 5000/h), rate-limit headers on every answer;
+//  - secondary rate limits: 403/429 with a healthy primary budget, with or without Retry-After;
+//  - 301 for renamed or transferred repositories, to `/repositories/{id}/…`;
+//  - a branch and a tag may share a name: `tags/NAME`, `heads/NAME` and the bare name are data;
+//  - trees a repository cannot serve (404/422), 404 for missing or private repositories;
+//  - the `vnd.github.sha` answer, with the SHA itself as its ETag, with or without `; charset=utf-8`;
+//  - 5xx, latency, dropped connections.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +31,8 @@ export interface LoggedRequest {
 }
 
 interface FakeRepo {
+  /** numeric id, stable across renames and transfers (GitHub's redirects name it) */
+  id: number;
   owner: string;
   name: string;
   defaultBranch: string;
@@ -35,7 +44,21 @@ interface FakeRepo {
   files: Map<string, Map<string, string>>;
   /** recursive tree listings longer than this are cut and flagged `truncated` */
   truncateAfter?: number;
+  /** the order a bare ref name is looked up in when a branch and a tag share it */
+  bareRefOrder: ('tags' | 'heads')[];
+  /** commits whose tree this repository refuses to serve (e.g. a fork's commit), with the status */
+  unservable: Map<string, 404 | 422>;
 }
+
+interface Budget {
+  limit: number;
+  remaining: number;
+  /** epoch seconds */
+  resetAt: number;
+}
+
+/** Who GitHub charges: anonymous requests by address (60 an hour), authorized ones by user (5000). */
+export type Identity = 'anonymous' | 'token';
 
 interface Failure {
   status: number;
@@ -51,13 +74,20 @@ export class FakeGitHub {
   readonly git = new GitStore();
   readonly requestLog: LoggedRequest[] = [];
   private readonly repos = new Map<string, FakeRepo>();
+  /** old `owner/name` (lower-case) → repository id, after a rename or transfer */
+  private readonly redirects = new Map<string, number>();
+  private nextId = 1000;
   private server?: http.Server;
   private latencyMs = 0;
   private failures: Failure[] = [];
   private validToken?: string;
-  private limit = 5000;
-  private remaining = 5000;
-  private resetAt = Math.floor(Date.now() / 1000) + 3600;
+  private readonly budgets: Record<Identity, Budget> = {
+    anonymous: { limit: 60, remaining: 60, resetAt: Math.floor(Date.now() / 1000) + 3600 },
+    token: { limit: 5000, remaining: 5000, resetAt: Math.floor(Date.now() / 1000) + 3600 },
+  };
+  /** secondary rate limit: refused until this ms epoch */
+  private secondary?: { until: number; status: 403 | 429; retryAfter?: number };
+  private shaCharset = true;
   private down = false;
   private headRefusal?: 404 | 422;
   private inFlight = 0;
@@ -90,6 +120,7 @@ export class FakeGitHub {
 
   addRepo(owner: string, repo: string, opts: FakeRepoOptions = {}): string {
     const r: FakeRepo = {
+      id: this.nextId++,
       owner,
       name: repo,
       defaultBranch: opts.defaultBranch ?? 'main',
@@ -97,6 +128,8 @@ export class FakeGitHub {
       branches: new Map(),
       tags: new Map(),
       files: new Map(),
+      bareRefOrder: ['tags', 'heads'],
+      unservable: new Map(),
     };
     this.repos.set(`${owner}/${repo}`.toLowerCase(), r);
     const files = new Map(Object.entries(opts.files ?? { 'README.md': `# ${repo}\n` }));
@@ -143,6 +176,35 @@ export class FakeGitHub {
     this.repoOrThrow(owner, repo).private = isPrivate;
   }
 
+  /**
+   * Renames or transfers a repository, as GitHub does: the old name answers 301 with a Location
+   * under `/repositories/{id}/`, the new name answers as before.
+   */
+  renameRepo(owner: string, repo: string, newOwner: string, newName: string): void {
+    const r = this.repoOrThrow(owner, repo);
+    this.repos.delete(`${owner}/${repo}`.toLowerCase());
+    this.redirects.set(`${owner}/${repo}`.toLowerCase(), r.id);
+    r.owner = newOwner;
+    r.name = newName;
+    this.repos.set(`${newOwner}/${newName}`.toLowerCase(), r);
+    this.redirects.delete(`${newOwner}/${newName}`.toLowerCase());
+  }
+
+  /** Points a branch at a commit (creating it), e.g. a branch with the same name as a tag. */
+  setBranch(owner: string, repo: string, branch: string, commitSha: string): void {
+    this.repoOrThrow(owner, repo).branches.set(branch, commitSha);
+  }
+
+  /** How a bare `commits/NAME` is resolved when a tag and a branch share NAME: data, not a fixed rule. */
+  setBareRefOrder(owner: string, repo: string, order: ('tags' | 'heads')[]): void {
+    this.repoOrThrow(owner, repo).bareRefOrder = order;
+  }
+
+  /** This repository cannot serve this commit's tree (404, or 422 as for a SHA it does not know). */
+  refuseTree(owner: string, repo: string, commitSha: string, status: 404 | 422 = 404): void {
+    this.repoOrThrow(owner, repo).unservable.set(commitSha.toLowerCase(), status);
+  }
+
   /** Recursive tree listings of this repository stop after `entries` entries and say `truncated`. */
   truncateTrees(owner: string, repo: string, entries: number | undefined): void {
     this.repoOrThrow(owner, repo).truncateAfter = entries;
@@ -154,11 +216,36 @@ export class FakeGitHub {
     this.latencyMs = ms;
   }
 
-  /** Sets the primary rate-limit budget; `resetAt` is epoch milliseconds. */
-  rateLimit(opts: { remaining: number; resetAt?: number; limit?: number }): void {
-    this.remaining = opts.remaining;
-    if (opts.limit !== undefined) this.limit = opts.limit;
-    if (opts.resetAt !== undefined) this.resetAt = Math.floor(opts.resetAt / 1000);
+  /**
+   * Sets the primary rate-limit budget of `who` (both when absent); `resetAt` is epoch milliseconds.
+   */
+  rateLimit(opts: { remaining: number; resetAt?: number; limit?: number; who?: Identity }): void {
+    for (const who of opts.who ? [opts.who] : (['anonymous', 'token'] as const)) {
+      const b = this.budgets[who];
+      b.remaining = opts.remaining;
+      if (opts.limit !== undefined) b.limit = opts.limit;
+      if (opts.resetAt !== undefined) b.resetAt = Math.floor(opts.resetAt / 1000);
+    }
+  }
+
+  /** What is left of a budget (what GitHub would say in `x-ratelimit-remaining`). */
+  budget(who: Identity): { limit: number; remaining: number; used: number; resetAt: number } {
+    const b = this.budgets[who];
+    return { limit: b.limit, remaining: b.remaining, used: b.limit - b.remaining, resetAt: b.resetAt * 1000 };
+  }
+
+  /**
+   * A secondary rate limit for `forMs`: every request meanwhile is refused with `status` while the
+   * primary budget stays healthy, with `Retry-After: retryAfterSeconds` when given (GitHub sends it
+   * on some secondary refusals and not on others).
+   */
+  secondaryLimit(opts: { forMs: number; status?: 403 | 429; retryAfterSeconds?: number }): void {
+    this.secondary = { until: Date.now() + opts.forMs, status: opts.status ?? 403, retryAfter: opts.retryAfterSeconds };
+  }
+
+  /** `vnd.github.sha` answers carry `; charset=utf-8` (default) or not. */
+  shaWithCharset(withCharset: boolean): void {
+    this.shaCharset = withCharset;
   }
 
   /** The next request (or the next one whose path contains `match`) fails with this status. */
@@ -252,34 +339,44 @@ export class FakeGitHub {
       return { status, body: JSON.stringify(data) };
     };
 
+    const auth = req.headers['authorization'];
+    const presented = auth?.replace(/^(token|bearer)\s+/i, '');
+    const authorized = presented !== undefined && (this.validToken === undefined || presented === this.validToken);
     // Rate-limit bookkeeping first: GitHub sends these headers on every answer.
+    const budget = this.budgets[authorized ? 'token' : 'anonymous'];
     const nowS = Math.floor(Date.now() / 1000);
-    if (nowS >= this.resetAt) {
-      this.remaining = this.limit;
-      this.resetAt = nowS + 3600;
+    if (nowS >= budget.resetAt) {
+      budget.remaining = budget.limit;
+      budget.resetAt = nowS + 3600;
     }
     const setRateHeaders = (): void => {
-      out['x-ratelimit-limit'] = String(this.limit);
-      out['x-ratelimit-remaining'] = String(this.remaining);
-      out['x-ratelimit-reset'] = String(this.resetAt);
-      out['x-ratelimit-used'] = String(this.limit - this.remaining);
+      out['x-ratelimit-limit'] = String(budget.limit);
+      out['x-ratelimit-remaining'] = String(budget.remaining);
+      out['x-ratelimit-reset'] = String(budget.resetAt);
+      out['x-ratelimit-used'] = String(budget.limit - budget.remaining);
       out['x-ratelimit-resource'] = 'core';
     };
 
     if (req.method !== 'GET') return json(404, { message: 'Not Found' });
 
-    const auth = req.headers['authorization'];
-    const presented = auth?.replace(/^(token|bearer)\s+/i, '');
     if (auth !== undefined && this.validToken !== undefined && presented !== this.validToken) {
       setRateHeaders();
       return json(401, { message: 'Bad credentials' });
     }
-    const authorized = presented !== undefined && (this.validToken === undefined || presented === this.validToken);
 
     if (url.pathname === '/rate_limit') {
       setRateHeaders();
-      const core = { limit: this.limit, remaining: this.remaining, reset: this.resetAt, used: this.limit - this.remaining };
+      const core = { limit: budget.limit, remaining: budget.remaining, reset: budget.resetAt, used: budget.limit - budget.remaining };
       return json(200, { resources: { core }, rate: core });
+    }
+
+    if (this.secondary && Date.now() < this.secondary.until) {
+      setRateHeaders();
+      if (this.secondary.retryAfter !== undefined) out['retry-after'] = String(this.secondary.retryAfter);
+      return json(this.secondary.status, {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+      });
     }
 
     const fi = this.failures.findIndex((f) => !f.match || req.path.includes(f.match));
@@ -290,17 +387,21 @@ export class FakeGitHub {
       return json(f.status, f.body as Json);
     }
 
-    if (this.remaining <= 0) {
+    if (budget.remaining <= 0) {
       setRateHeaders();
       return json(403, {
-        message: 'API rate limit exceeded for 127.0.0.1. (But here\'s the good news: Authenticated requests get a higher rate limit.)',
+        message: authorized
+          ? 'API rate limit exceeded for user ID 1.'
+          : 'API rate limit exceeded for 127.0.0.1. (But here\'s the good news: Authenticated requests get a higher rate limit.)',
         documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
       });
     }
 
     const result = this.repoRoute(url, req, authorized, out, json);
-    // Conditional requests answered 304 do not count against the budget on GitHub either.
-    if (result.status !== 304) this.remaining = Math.max(0, this.remaining - 1);
+    // "Making a conditional request does not count against your primary rate limit if a 304
+    // response is returned and the request was made while correctly authorized" — so an
+    // anonymous 304 costs a unit like any other answer.
+    if (result.status !== 304 || !authorized) budget.remaining = Math.max(0, budget.remaining - 1);
     setRateHeaders();
     return result;
   }
@@ -312,12 +413,28 @@ export class FakeGitHub {
     out: Record<string, string>,
     json: (status: number, data: Json) => { status: number; body: string },
   ): { status: number; body?: string } {
-    const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
     const notFound = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' };
-    if (!m) return json(404, notFound);
-    const repo = this.repos.get(`${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`.toLowerCase());
+    let repo: FakeRepo | undefined;
+    let rest: string;
+    const byId = /^\/repositories\/(\d+)(?:\/(.*))?$/.exec(url.pathname);
+    if (byId) {
+      repo = [...this.repos.values()].find((r) => r.id === Number(byId[1]));
+      rest = byId[2] ?? '';
+    } else {
+      const m = /^\/repos\/([^/]+)\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
+      if (!m) return json(404, notFound);
+      const name = `${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}`.toLowerCase();
+      repo = this.repos.get(name);
+      rest = m[3] ?? '';
+      const movedTo = repo ? undefined : this.redirects.get(name);
+      const moved = movedTo === undefined ? undefined : [...this.repos.values()].find((r) => r.id === movedTo);
+      if (moved && (!moved.private || authorized)) {
+        const location = `${this.baseUrl}/repositories/${moved.id}${rest ? `/${rest}` : ''}${url.search}`;
+        out['location'] = location;
+        return json(301, { message: 'Moved Permanently', url: location, documentation_url: 'https://docs.github.com/v3/#http-redirects' });
+      }
+    }
     if (!repo || (repo.private && !authorized)) return json(404, notFound);
-    const rest = m[3] ?? '';
 
     const conditional = (data: string, contentType: string): { status: number; body?: string } => {
       const etag = `W/"${createHash('sha1').update(contentType).update(data).digest('hex')}"`;
@@ -330,6 +447,7 @@ export class FakeGitHub {
     if (rest === '') {
       return conditional(
         JSON.stringify({
+          id: repo.id,
           name: repo.name,
           full_name: `${repo.owner}/${repo.name}`,
           private: repo.private,
@@ -348,7 +466,14 @@ export class FakeGitHub {
       const sha = this.resolve(repo, decodeURIComponent(mm[1]));
       if (!sha) return json(422, { message: `No commit found for SHA: ${decodeURIComponent(mm[1])}` });
       if ((req.headers['accept'] ?? '').includes('application/vnd.github.sha')) {
-        return conditional(sha, 'application/vnd.github.sha; charset=utf-8');
+        // The SHA is its own ETag: "provide the local SHA-1 reference as the ETag" and an
+        // unchanged ref answers 304 even on a first request.
+        const etag = `"${sha}"`;
+        out['etag'] = etag;
+        out['content-type'] = this.shaCharset ? 'application/vnd.github.sha; charset=utf-8' : 'application/vnd.github.sha';
+        const inm = (req.headers['if-none-match'] ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
+        if (inm.includes(etag)) return { status: 304 };
+        return { status: 200, body: sha };
       }
       const c = this.git.objects.get(sha);
       const tree = c?.type === 'commit' ? c.tree : '';
@@ -372,6 +497,9 @@ export class FakeGitHub {
     }
     if ((mm = /^git\/trees\/(.+)$/.exec(rest))) {
       const ident = decodeURIComponent(mm[1]);
+      const refused = repo.unservable.get(ident.toLowerCase());
+      if (refused === 404) return json(404, notFound);
+      if (refused === 422) return json(422, { message: 'The tree could not be found.', documentation_url: 'https://docs.github.com/rest/git/trees#get-a-tree' });
       let treeSha: string | undefined;
       const obj = this.git.objects.get(ident);
       if (obj?.type === 'tree') treeSha = ident;
@@ -418,17 +546,25 @@ export class FakeGitHub {
     return json(404, notFound);
   }
 
-  /** git rev-parse order: full SHA, tags, branches, HEAD, then a unique abbreviated SHA. */
+  /**
+   * `tags/NAME` and `heads/NAME` (also with `refs/`) name one kind only; a bare name is looked up
+   * in the repository's `bareRefOrder`; then HEAD, then a unique abbreviated SHA.
+   */
   private resolve(repo: FakeRepo, ref: string): string | undefined {
-    const r = ref.replace(/^refs\/(heads|tags)\//, '');
-    if (/^[0-9a-f]{40}$/i.test(r) && repo.files.has(r.toLowerCase())) return r.toLowerCase();
-    const tag = repo.tags.get(r);
-    if (tag) {
+    const tagOf = (name: string): string | undefined => {
+      const tag = repo.tags.get(name);
+      if (!tag) return undefined;
       const o = this.git.objects.get(tag);
       return o?.type === 'tag' ? o.object : tag;
+    };
+    const qualified = /^(?:refs\/)?(heads|tags)\/(.+)$/.exec(ref);
+    if (qualified) return qualified[1] === 'tags' ? tagOf(qualified[2]) : repo.branches.get(qualified[2]);
+    const r = ref;
+    if (/^[0-9a-f]{40}$/i.test(r) && repo.files.has(r.toLowerCase())) return r.toLowerCase();
+    for (const kind of repo.bareRefOrder) {
+      const sha = kind === 'tags' ? tagOf(r) : repo.branches.get(r);
+      if (sha) return sha;
     }
-    const branch = repo.branches.get(r);
-    if (branch) return branch;
     if (r === 'HEAD') return repo.branches.get(repo.defaultBranch);
     if (/^[0-9a-f]{4,39}$/i.test(r)) {
       const hits = [...repo.files.keys()].filter((s) => s.startsWith(r.toLowerCase()));
