@@ -1,23 +1,27 @@
 // What the daemon remembers about one workspace folder between requests. `generation` is bumped by
-// every invalidation; a computation that started under an older generation is not trusted, which
-// is how "no stale answer after an invalidation event was processed" holds even while a
-// recomputation is already running.
+// every invalidation of the folder; its rows are a GenerationalValue stamped with [folder
+// generation, home generation], so a computation that started before an invalidation is never
+// served to a request that came after it — even while a recomputation is already running.
+import type { WorkspaceStatus } from '../../shared/types';
 import type { TrackerFileResult, TrackerSnapshot } from '../skillmeat';
+import { GenerationalValue, type Stamp } from './generationalValue';
+import type { HomeState } from './homeState';
 
 /** Past this many changed paths a folder is simply recomputed whole. */
 const MAX_TRACKED_PATHS = 256;
-import type { WorkspaceStatus } from '../../shared/types';
+
+/** A folder's rows and the tracker records they were computed from. */
+export interface ComputedRows {
+  rows: WorkspaceStatus;
+  trackers: TrackerSnapshot;
+}
+
+/** Computes a folder's rows; `homeGeneration` is the home generation the computation started under. */
+export type ComputeRows = (st: FolderState, homeGeneration: number) => Promise<ComputedRows>;
 
 export class FolderState {
   generation = 0;
-  /** generation the cached rows were computed under */
-  rowsGeneration = -1;
-  /** the daemon's home generation the cached rows were computed under */
-  rowsHomeGeneration = -1;
-  rows: WorkspaceStatus | undefined;
-  inflight: Promise<{ rows: WorkspaceStatus; gen: number; homeGen: number }> | undefined;
-  /** tracker records the cached rows were computed from */
-  trackers: TrackerSnapshot | undefined;
+  private readonly value: GenerationalValue<ComputedRows>;
   /**
    * What changed since the cached rows: deployed paths only (so only the rows whose project copy
    * is at, above or below one of them need recomputing), or 'all'.
@@ -33,7 +37,46 @@ export class FolderState {
   subscribers = 0;
   watched = false;
 
-  constructor(readonly folder: string) {}
+  constructor(
+    readonly folder: string,
+    home: HomeState,
+    compute: ComputeRows,
+  ) {
+    this.value = new GenerationalValue<ComputedRows>({
+      generations: () => [this.generation, home.generation],
+      compute: (stamp: Stamp) => compute(this, stamp[1]),
+      onStored: (_v, stamp) => {
+        // Every change counted in `changed` happened before stamp[0] was read, so all of it is
+        // in these rows; a later change would have bumped the generation.
+        if (this.generation === stamp[0]) this.changed = new Set();
+      },
+    });
+  }
+
+  /** Rows computed from data read no earlier than the latest invalidation before this call. */
+  async currentRows(): Promise<WorkspaceStatus> {
+    return (await this.value.get()).rows;
+  }
+
+  /** Whether the cached rows reflect every invalidation so far. */
+  rowsFresh(): boolean {
+    return this.value.isFresh();
+  }
+
+  /** The last rows computed, fresh or not. */
+  get rows(): WorkspaceStatus | undefined {
+    return this.value.last?.rows;
+  }
+
+  /** The tracker records the last rows were computed from. */
+  get trackers(): TrackerSnapshot | undefined {
+    return this.value.last?.trackers;
+  }
+
+  /** The home generation the last rows were computed under (-1: none yet). */
+  get rowsHomeGeneration(): number {
+    return this.value.lastStamp?.[1] ?? -1;
+  }
 
   invalidate(): void {
     this.generation++;

@@ -1,0 +1,261 @@
+// Status rows: the folders the daemon knows (subscribed or recently asked about), their rows
+// computed from the home snapshot and their trackers — whole, or only the rows at changed deployed
+// paths — and the didChange that follows a recomputation. Requests begin in SyncService, which
+// invalidates first when nothing watches the disk; this service only serves and recomputes.
+import * as path from 'node:path';
+import { qualifiedKey } from '../../shared/artifactKey';
+import type { DidChangeParams } from '../../shared/protocol';
+import type { CacheStats, StatusResult, UpstreamInfo, WorkspaceStatus } from '../../shared/types';
+import type { HashCache } from '../cache/hashCache';
+import type { Logger } from '../log';
+import {
+  computeWorkspaceStatus,
+  recordKey,
+  type CollectionSnapshot,
+  type HomeSnapshot,
+  type ManifestArtifact,
+  type TrackerSnapshot,
+} from '../skillmeat';
+import type { ChangeWatcher } from '../watch/changeWatcher';
+import { FolderState, type ComputedRows } from './folderState';
+import type { HomeState } from './homeState';
+import { readTrackersSettled, SETTLE_MS } from './settledTrackers';
+
+/** Folders asked about without a subscription stay watched this long (CLI use). */
+const UNSUBSCRIBED_KEEP_MS = 10 * 60_000;
+const MAX_FOLDERS = 64;
+
+export interface StatusServiceOptions {
+  home: HomeState;
+  hashCache: HashCache;
+  log: Logger;
+  /** undefined in --no-daemon mode */
+  watcher: ChangeWatcher | undefined;
+  /** whether healthy watchers report every change (else every request re-reads) */
+  watching: () => boolean;
+  /** the upstream state a row shows, without any network */
+  upstreamOf: (col: CollectionSnapshot, art: ManifestArtifact) => UpstreamInfo;
+  /** deliver a didChange to the clients subscribed to these folders */
+  notify: (params: DidChangeParams) => void;
+}
+
+export class StatusService {
+  private readonly folders = new Map<string, FolderState>();
+  /** status requests answered from still-valid rows, and those that had to recompute */
+  private hits = 0;
+  private misses = 0;
+  private closed = false;
+
+  constructor(private readonly opts: StatusServiceOptions) {}
+
+  // ------------------------------------------------------------------ folders
+
+  /** The state of each folder, created (and watched) on first use. */
+  track(folders: readonly string[]): FolderState[] {
+    return folders.map((f) => this.folderState(path.resolve(f)));
+  }
+
+  /** A folder's state if the daemon knows it. */
+  known(folder: string): FolderState | undefined {
+    return this.folders.get(folder);
+  }
+
+  all(): FolderState[] {
+    return [...this.folders.values()];
+  }
+
+  subscribedFolders(): string[] {
+    return this.all()
+      .filter((f) => f.subscribers > 0)
+      .map((f) => f.folder);
+  }
+
+  private folderState(folder: string): FolderState {
+    let st = this.folders.get(folder);
+    if (!st) {
+      st = new FolderState(folder, this.opts.home, (s, homeGen) => this.computeRows(s, homeGen));
+      this.folders.set(folder, st);
+      if (this.opts.watcher) {
+        this.opts.watcher.watchWorkspace(folder);
+        st.watched = true;
+      }
+      if (this.folders.size > MAX_FOLDERS) this.collectUnused();
+    }
+    st.lastUsed = Date.now();
+    return st;
+  }
+
+  subscribe(folders: string[]): string[] {
+    const out: string[] = [];
+    for (const st of this.track(folders)) {
+      st.subscribers++;
+      out.push(st.folder);
+    }
+    return out;
+  }
+
+  unsubscribe(folders: string[]): string[] {
+    const out: string[] = [];
+    for (const f of folders) {
+      const st = this.folders.get(path.resolve(f));
+      if (st && st.subscribers > 0) {
+        st.subscribers--;
+        st.lastUsed = Date.now();
+        out.push(st.folder);
+      }
+    }
+    return out;
+  }
+
+  /** Forgets folders nobody subscribes to that were not asked about lately (or too many). */
+  collectUnused(): void {
+    const now = Date.now();
+    const candidates = this.all()
+      .filter((f) => f.subscribers === 0)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const st of candidates) {
+      const tooMany = this.folders.size > MAX_FOLDERS;
+      if (!tooMany && now - st.lastUsed < UNSUBSCRIBED_KEEP_MS) continue;
+      this.opts.watcher?.unwatchWorkspace(st.folder);
+      if (st.retryTimer) clearTimeout(st.retryTimer);
+      this.folders.delete(st.folder);
+    }
+  }
+
+  // ------------------------------------------------------------------ status
+
+  async status(states: FolderState[]): Promise<StatusResult> {
+    const home = await this.opts.home.snapshot();
+    this.opts.hashCache.trustWatchers = this.opts.watching();
+    const workspaces: WorkspaceStatus[] = [];
+    for (const st of states) {
+      if (st.rowsFresh()) this.hits++;
+      else this.misses++;
+      workspaces.push(await st.currentRows());
+    }
+    const result: StatusResult = { home: home.home, homeExists: home.exists, activeCollection: home.activeCollection, workspaces };
+    if (home.warnings.length) result.warnings = [...home.warnings];
+    const watcher = this.opts.watcher;
+    if (watcher && !this.opts.watching()) {
+      (result.warnings ??= []).push(`file watching is not available (${watcher.message ?? 'unknown reason'}): every request re-reads the disk`);
+    }
+    return result;
+  }
+
+  private async computeRows(st: FolderState, homeGen: number): Promise<ComputedRows> {
+    const home = await this.opts.home.snapshot();
+    const opts = { hasher: this.opts.hashCache, upstream: this.opts.upstreamOf };
+    const changed = st.changed;
+    const rows = st.rows;
+    const trackers = st.trackers;
+    if (changed !== 'all' && rows && trackers && st.rowsHomeGeneration === homeGen) {
+      // Only deployed files changed: the tracker parse and every other row still hold.
+      return { rows: await recomputeRowsAt(home, rows, trackers, changed, opts), trackers };
+    }
+    const { snapshot, unsettled } = await readTrackersSettled(st);
+    if (unsettled) this.scheduleRetry(st);
+    return { rows: await computeWorkspaceStatus(home, snapshot, opts), trackers: snapshot };
+  }
+
+  private scheduleRetry(st: FolderState): void {
+    if (st.retryTimer) return;
+    st.retryTimer = setTimeout(() => {
+      st.retryTimer = undefined;
+      st.invalidate();
+      void this.recomputeAndNotify([st], [], false);
+    }, SETTLE_MS);
+    st.retryTimer.unref();
+  }
+
+  /**
+   * Recomputes the subscribed ones of these folders (others on their next request) and tells the
+   * clients which keys changed, and which collections' counts and whether the home did.
+   */
+  async recomputeAndNotify(folders: FolderState[], collections: string[], home: boolean): Promise<void> {
+    if (this.closed) return;
+    const workspaces: { folder: string; keys: string[] }[] = [];
+    for (const st of folders) {
+      if (st.subscribers === 0) continue;
+      const before = st.rows;
+      let after: WorkspaceStatus;
+      try {
+        after = await st.currentRows();
+      } catch (err) {
+        this.opts.log.error(`recomputing ${st.folder}: ${(err as Error).message}`);
+        continue;
+      }
+      const keys = changedKeys(before, after);
+      if (keys.length) workspaces.push({ folder: st.folder, keys });
+    }
+    if (workspaces.length || collections.length || home) {
+      this.opts.log.debug(`didChange: ${workspaces.map((w) => `${w.folder} (${w.keys.length})`).join(', ')} collections=[${collections.join(',')}]`);
+      this.opts.notify({ workspaces, collections, ...(home ? { home: true } : {}) });
+    }
+  }
+
+  /** Every folder's rows are out of date (e.g. they show upstream states that just changed). */
+  async invalidateAll(): Promise<void> {
+    for (const st of this.folders.values()) st.invalidate();
+    await this.recomputeAndNotify(this.all(), [], false);
+  }
+
+  stats(): CacheStats {
+    const rows = this.all();
+    return {
+      name: 'status',
+      size: rows.filter((r) => r.rowsFresh()).length,
+      ttlSeconds: 0,
+      hits: this.hits,
+      misses: this.misses,
+      hitRate: this.hits + this.misses === 0 ? 0 : this.hits / (this.hits + this.misses),
+      folders: rows.length,
+      subscribed: rows.filter((r) => r.subscribers > 0).length,
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const st of this.folders.values()) if (st.retryTimer) clearTimeout(st.retryTimer);
+  }
+}
+
+/** Recomputes the rows whose project copy is at, above or below one of the changed paths. */
+async function recomputeRowsAt(
+  home: HomeSnapshot,
+  rows: WorkspaceStatus,
+  trackers: TrackerSnapshot,
+  changed: Set<string>,
+  opts: Parameters<typeof computeWorkspaceStatus>[2],
+): Promise<WorkspaceStatus> {
+  const related = (p: string | null) => {
+    if (p === null) return false;
+    for (const c of changed) {
+      if (c === p || c.startsWith(p + path.sep) || p.startsWith(c + path.sep)) return true;
+    }
+    return false;
+  };
+  const keys = new Set(rows.artifacts.filter((r) => related(r.projectPath)).map((r) => r.key));
+  if (keys.size === 0) return rows;
+  const records = trackers.files.flatMap((f) => f.records.filter((r) => keys.has(recordKey(r))));
+  const subset: TrackerSnapshot = { folder: trackers.folder, files: [{ file: records[0]?.file ?? '', profileRoot: '', records }] };
+  const partial = await computeWorkspaceStatus(home, subset, opts);
+  const fresh = new Map(partial.artifacts.map((r) => [r.key, r]));
+  return { ...rows, artifacts: rows.artifacts.map((r) => fresh.get(r.key) ?? r) };
+}
+
+/** The keys whose rows differ between two computations of one folder (for didChange). */
+export function changedKeys(before: WorkspaceStatus | undefined, after: WorkspaceStatus): string[] {
+  const keys: string[] = [];
+  const old = new Map((before?.artifacts ?? []).map((r) => [r.key, JSON.stringify(r)]));
+  const now = new Map(after.artifacts.map((r) => [r.key, JSON.stringify(r)]));
+  for (const [k, v] of now) if (old.get(k) !== v) keys.push(k);
+  for (const k of old.keys()) if (!now.has(k)) keys.push(k);
+  const nd = (ws: WorkspaceStatus | undefined) =>
+    new Map((ws?.notDeployed ?? []).map((r) => [`notDeployed:${qualifiedKey(r.collection, r.name, r.type)}`, JSON.stringify(r)]));
+  const oldNd = nd(before);
+  const nowNd = nd(after);
+  for (const [k, v] of nowNd) if (oldNd.get(k) !== v) keys.push(k);
+  for (const k of oldNd.keys()) if (!nowNd.has(k)) keys.push(k);
+  if (JSON.stringify(before?.warnings ?? []) !== JSON.stringify(after.warnings ?? [])) keys.push('warnings');
+  return keys;
+}

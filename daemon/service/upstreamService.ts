@@ -1,0 +1,243 @@
+// Everything upstream: the subjects (collection artifacts with a GitHub source), checks on request
+// and on a timer, the token, the upstream cache and its invalidation, and the rate-limit / offline
+// state clients hear as daemonStatus. Rows only peek at the cached answers (no network); a check
+// makes every folder's rows stale, which the status side recomputes.
+import type { CheckUpstreamParams, CheckUpstreamResult, DaemonStatusParams, UpstreamResultRow } from '../../shared/protocol';
+import type { RateLimitInfo, StatusResult, UpstreamInfo } from '../../shared/types';
+import { PersistentStore } from '../cache/persistentStore';
+import { UpstreamCache } from '../cache/upstreamCache';
+import type { Logger } from '../log';
+import type { CollectionSnapshot, ManifestArtifact } from '../skillmeat';
+import { resolveToken, UpstreamChecker, type TokenInfo, type UpstreamSubject } from '../upstream';
+import type { HomeState } from './homeState';
+import { subjectOf } from './upstreamSubject';
+
+export interface UpstreamSettings {
+  upstreamTtlSeconds: number;
+  upstreamErrorTtlSeconds: number;
+  autoCheckIntervalMinutes: number;
+  githubApiUrl: string;
+}
+
+export interface UpstreamServiceOptions {
+  home: HomeState;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  settings: UpstreamSettings;
+  /** upstream cache file; undefined = no persistence */
+  storeFile?: string;
+  /** the rows of these folders (to find the collections they deploy from) */
+  rows: (folders: string[]) => Promise<StatusResult>;
+  /** every folder's rows show upstream states: called after a check changed them */
+  rowsStale: () => Promise<void>;
+  /** the periodic check (`autoCheckIntervalMinutes`); it begins like any request */
+  autoCheck: () => Promise<void>;
+}
+
+export class UpstreamService {
+  readonly cache: UpstreamCache;
+  readonly checker: UpstreamChecker;
+  readonly store: PersistentStore | undefined;
+  private readonly settings: UpstreamSettings;
+  private editorToken: { token: string; source: string } | undefined;
+  private tokenInfo: TokenInfo = { source: 'anonymous' };
+  private autoTimer: NodeJS.Timeout | undefined;
+  private lastStatus: DaemonStatusParams = { state: 'ok' };
+  private rateLimitInfo: RateLimitInfo | undefined;
+  private closed = false;
+
+  /** set by the server: broadcast the rate-limit / offline state */
+  onDaemonStatus: (params: DaemonStatusParams) => void = () => undefined;
+
+  constructor(private readonly opts: UpstreamServiceOptions) {
+    this.settings = { ...opts.settings };
+    this.store = opts.storeFile ? new PersistentStore(opts.storeFile, opts.log) : undefined;
+    this.cache = new UpstreamCache({
+      ttlMs: this.settings.upstreamTtlSeconds * 1000,
+      errorTtlMs: this.settings.upstreamErrorTtlSeconds * 1000,
+      log: opts.log,
+      store: this.store,
+    });
+    this.checker = new UpstreamChecker({
+      apiUrl: this.settings.githubApiUrl,
+      token: () => this.tokenInfo,
+      cache: this.cache,
+      log: opts.log,
+      onStatus: (s) => this.upstreamStatus(s),
+    });
+    this.scheduleAutoCheck();
+  }
+
+  async init(): Promise<void> {
+    await this.cache.ready;
+    await this.refreshToken();
+  }
+
+  // ------------------------------------------------------------------ answers
+
+  /** The last known answer for one artifact, without any network (what a row shows). */
+  upstreamOf(col: CollectionSnapshot, art: ManifestArtifact): UpstreamInfo {
+    try {
+      return this.checker.peek(subjectOf(col, art));
+    } catch (err) {
+      return { state: 'unknown', reason: `upstream state unavailable: ${(err as Error).message}` };
+    }
+  }
+
+  async check(params: CheckUpstreamParams): Promise<CheckUpstreamResult> {
+    await this.refreshToken();
+    const home = await this.opts.home.snapshot();
+    const subjects: UpstreamSubject[] = [];
+    let collections: Set<string> | undefined;
+    if (params.folders?.length) {
+      collections = new Set<string>();
+      if (home.collections.has(home.activeCollection)) collections.add(home.activeCollection);
+      const status = await this.opts.rows(params.folders);
+      for (const ws of status.workspaces) {
+        for (const row of ws.artifacts) {
+          for (const col of home.collections.values()) if (col.name === row.collection || col.id === row.collection) collections.add(col.id);
+        }
+      }
+    }
+    const keys = params.keys?.length ? new Set(params.keys.map((k) => k.split('::').slice(0, 2).join('::'))) : undefined;
+    for (const col of home.collections.values()) {
+      if (collections && !collections.has(col.id)) continue;
+      for (const art of col.artifacts) {
+        if (keys && !keys.has(`${art.name}::${art.type}`) && !keys.has(`${col.id}/${art.name}::${art.type}`)) continue;
+        subjects.push(subjectOf(col, art));
+      }
+    }
+    const { results, requests } = await this.checker.check(subjects, { force: params.force });
+    const rows: UpstreamResultRow[] = [];
+    for (const s of subjects) {
+      const artifact = `${s.collection}/${s.name}::${s.type}`;
+      const upstream = results.get(artifact) ?? this.checker.peek(s);
+      rows.push({ artifact, collection: s.collection, name: s.name, type: s.type, upstream });
+    }
+    // Rows carry the upstream state: the cached ones are out of date now, subscribed or not.
+    await this.opts.rowsStale();
+    const out: CheckUpstreamResult = { results: rows, requests };
+    const rl = this.checker.rateLimit();
+    if (rl) out.rateLimit = rl;
+    return out;
+  }
+
+  // ------------------------------------------------------------------ invalidation
+
+  /** `invalidate --upstream`: every answer is re-validated on next use. */
+  revalidateAll(): number {
+    return this.cache.revalidate();
+  }
+
+  /** `invalidate --upstream KEY…`: source keys as given, artifact keys through their sources. */
+  async revalidateKeys(keys: string[]): Promise<number> {
+    const home = await this.opts.home.snapshot();
+    const sourceKeys = new Set<string>();
+    for (const k of keys) {
+      if (k.startsWith('github:')) {
+        sourceKeys.add(k);
+        continue;
+      }
+      const nt = k.split('::').slice(0, 2).join('::');
+      for (const col of home.collections.values()) {
+        for (const art of col.artifacts) {
+          if (`${art.name}::${art.type}` === nt || `${col.id}/${art.name}::${art.type}` === nt) {
+            const info = this.checker.peek(subjectOf(col, art));
+            if (info.source) sourceKeys.add(info.source);
+          }
+        }
+      }
+    }
+    return sourceKeys.size ? this.cache.revalidate([...sourceKeys]) : 0;
+  }
+
+  /** SkillMeat's update/sync/deploy rewrote these sources' resolved_sha/version_spec/upstream. */
+  dropMoved(sourceKeys: string[]): void {
+    if (!sourceKeys.length) return;
+    const n = this.cache.invalidate(sourceKeys);
+    this.opts.log.info(`manifest changed upstream fields: dropped ${n} upstream cache entries`);
+  }
+
+  // ------------------------------------------------------------------ token
+
+  async setEditorToken(token: string | null, source: string): Promise<void> {
+    const before = this.tokenInfo.token;
+    this.editorToken = token ? { token, source } : undefined;
+    await this.refreshToken();
+    if (before !== this.tokenInfo.token) this.checker.tokenChanged();
+  }
+
+  private async refreshToken(): Promise<void> {
+    const before = this.tokenInfo.token;
+    this.tokenInfo = await resolveToken({ editorToken: this.editorToken?.token, home: this.opts.home.home, env: this.opts.env });
+    if (this.editorToken && this.tokenInfo.source === 'vscode') this.tokenInfo = { ...this.tokenInfo };
+    if (before !== undefined && before !== this.tokenInfo.token) this.checker.tokenChanged();
+  }
+
+  tokenSource(): string {
+    return this.tokenInfo.source;
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  configure(s: Partial<UpstreamSettings>): void {
+    if (s.upstreamTtlSeconds !== undefined || s.upstreamErrorTtlSeconds !== undefined) {
+      if (s.upstreamTtlSeconds !== undefined) this.settings.upstreamTtlSeconds = s.upstreamTtlSeconds;
+      if (s.upstreamErrorTtlSeconds !== undefined) this.settings.upstreamErrorTtlSeconds = s.upstreamErrorTtlSeconds;
+      this.cache.ttlMs = this.settings.upstreamTtlSeconds * 1000;
+      this.cache.errorTtlMs = this.settings.upstreamErrorTtlSeconds * 1000;
+    }
+    if (s.githubApiUrl !== undefined && s.githubApiUrl !== this.settings.githubApiUrl) {
+      this.settings.githubApiUrl = s.githubApiUrl;
+      this.checker.setApiUrl(s.githubApiUrl);
+    }
+    if (s.autoCheckIntervalMinutes !== undefined && s.autoCheckIntervalMinutes !== this.settings.autoCheckIntervalMinutes) {
+      this.settings.autoCheckIntervalMinutes = s.autoCheckIntervalMinutes;
+      this.scheduleAutoCheck();
+    }
+  }
+
+  githubApiUrl(): string {
+    return this.settings.githubApiUrl;
+  }
+
+  private scheduleAutoCheck(): void {
+    if (this.autoTimer) clearInterval(this.autoTimer);
+    this.autoTimer = undefined;
+    const minutes = this.settings.autoCheckIntervalMinutes;
+    if (minutes > 0 && !this.closed) {
+      this.autoTimer = setInterval(() => {
+        this.opts.autoCheck().catch((err) => this.opts.log.warn(`automatic upstream check failed: ${(err as Error).message}`));
+      }, minutes * 60_000);
+      this.autoTimer.unref();
+    }
+  }
+
+  // ------------------------------------------------------------------ rate limit / daemon status
+
+  private upstreamStatus(s: { rateLimit?: RateLimitInfo; rateLimitedUntil?: string; offline?: boolean; message?: string }): void {
+    if (s.rateLimit) this.rateLimitInfo = s.rateLimit;
+    const st: DaemonStatusParams = { state: s.rateLimitedUntil || s.offline ? 'warning' : 'ok' };
+    if (s.message) st.message = s.message;
+    if (s.offline) st.offline = true;
+    if (s.rateLimitedUntil) st.rateLimitedUntil = s.rateLimitedUntil;
+    if (this.rateLimitInfo) st.rateLimit = this.rateLimitInfo;
+    this.lastStatus = st;
+    this.onDaemonStatus(st);
+  }
+
+  /** The last upstream-side daemon status (rate limit, offline). */
+  currentStatus(): DaemonStatusParams {
+    return { ...this.lastStatus };
+  }
+
+  rateLimit(): RateLimitInfo | undefined {
+    return this.checker.rateLimit() ?? this.rateLimitInfo;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.autoTimer) clearInterval(this.autoTimer);
+    await this.cache.flush();
+  }
+}
