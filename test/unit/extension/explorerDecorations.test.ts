@@ -1,0 +1,50 @@
+import * as assert from 'node:assert/strict';
+import { attentionBadge, changedPaths, explorerDecorations, rowDecoration } from '../../../extension/explorerDecorations';
+import type { WorkspaceStatus } from '../../../shared/types';
+import { fixtureWorkspace, row } from './rows';
+
+describe('explorerDecorations and the view badge', () => {
+  it('the real fixture: modified and outdated deployed copies are marked, synced ones are not', () => {
+    const ws = fixtureWorkspace('after-edits');
+    const decos = explorerDecorations([ws]);
+    const byName = (name: string) => decos.get(ws.artifacts.find((r) => r.name === name)!.projectPath!);
+    assert.equal(byName('pdf-tools')?.badge, 'M');
+    assert.equal(byName('pdf-tools')?.color, 'skillmeatSync.modifiedForeground');
+    assert.equal(byName('review')?.badge, 'M');
+    assert.equal(byName('notes-helper')?.badge, 'O');
+    assert.equal(byName('code-reviewer'), undefined);
+    assert.equal(decos.size, 3);
+  });
+
+  it('an upstream update adds ↑; conflict is !; missing copies are not decorated', () => {
+    assert.equal(rowDecoration(row({ name: 'a', upstream: { state: 'update-available' } }))?.badge, '↑');
+    const both = rowDecoration(row({ name: 'a', status: 'modified', upstream: { state: 'update-available' } }));
+    assert.equal(both?.badge, 'M↑');
+    assert.equal(both?.color, 'skillmeatSync.modifiedForeground');
+    assert.match(both?.tooltip ?? '', /modified since deployment, update available upstream/);
+    assert.equal(rowDecoration(row({ name: 'a', status: 'conflict' }))?.badge, '!');
+    assert.ok([...'M↑'].length <= 2);
+    const missing: WorkspaceStatus = { folder: '/ws', artifacts: [row({ name: 'a', status: 'missing' })], notDeployed: [] };
+    assert.equal(explorerDecorations([missing]).size, 0);
+  });
+
+  it('changedPaths names appeared, changed and vanished decorations only', () => {
+    const a = explorerDecorations([{ folder: '/ws', artifacts: [row({ name: 'a', status: 'modified' }), row({ name: 'b', status: 'outdated' })], notDeployed: [] }]);
+    const b = explorerDecorations([{ folder: '/ws', artifacts: [row({ name: 'a', status: 'modified' }), row({ name: 'c', status: 'conflict' })], notDeployed: [] }]);
+    assert.deepEqual(changedPaths(a, b).sort(), ['/ws/.claude/skills/b', '/ws/.claude/skills/c']);
+    assert.deepEqual(changedPaths(a, a), []);
+  });
+
+  it('the badge counts each artifact needing attention once, with a tooltip', () => {
+    assert.equal(attentionBadge([fixtureWorkspace('after-deploy')]), undefined);
+    const b = attentionBadge([fixtureWorkspace('after-edits')]);
+    assert.equal(b?.value, 3);
+    assert.equal(b?.tooltip, '3 SkillMeat artifacts need attention: 1 outdated, 2 modified');
+    const ws: WorkspaceStatus = {
+      folder: '/ws',
+      artifacts: [row({ name: 'a', status: 'modified', upstream: { state: 'update-available' } }), row({ name: 'b', upstream: { state: 'update-available' } })],
+      notDeployed: [],
+    };
+    assert.deepEqual(attentionBadge([ws]), { value: 2, tooltip: '2 SkillMeat artifacts need attention: 1 modified, 2 with an upstream update' });
+  });
+});
