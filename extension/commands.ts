@@ -7,12 +7,24 @@ import {
   StatsRequest,
   type CheckUpstreamResult,
 } from '../shared/protocol';
-import type { ArtifactRow, NotDeployedRow } from '../shared/types';
+import type { ArtifactRow, DiffScope, NotDeployedRow } from '../shared/types';
 import { collectionArtifactKey } from './artifactRef';
 import { cacheStatsReport } from './cacheStatsReport';
 import type { CollectionNode } from './collectionsTreeModel';
 import { CONFIG_SECTION, type SkillmeatContext } from './context';
-import { openArtifactDiff, openCollectionCopy } from './diff';
+import { openCollectionCopy, openFileDiff } from './diff';
+import type { DiffCache } from './diffCache';
+import {
+  allScopes,
+  comparisonFor,
+  defaultComparisons,
+  fileRows,
+  SCOPE_TEXT,
+  scopeUnavailable,
+  shownDiff,
+  summaryText,
+} from './fileChanges';
+import type { SyncTree } from './syncTree';
 import { githubAccountLabel, githubToken } from './githubAuth';
 import {
   CliArgumentError,
@@ -49,7 +61,9 @@ export interface Renderable {
 export class Commands {
   constructor(
     private readonly ctx: SkillmeatContext,
-    private readonly views: readonly Renderable[] = [],
+    private readonly views: readonly Renderable[],
+    private readonly syncTree: SyncTree,
+    private readonly diffs: DiffCache,
   ) {}
 
   private rows(): RowRef[] {
@@ -115,7 +129,23 @@ export class Commands {
       reg('showCacheStats', () => this.showCacheStats()),
       reg('openDiff', async (arg) => {
         const ref = await this.resolveRow(arg, 'canDiff', 'compare');
-        if (ref) await openArtifactDiff(ref.row);
+        if (ref) await this.openArtifactDiff(ref);
+      }),
+      reg('openFileDiff', async (arg) => {
+        if (!isSyncNode(arg) || !arg.change?.file) throw new Error('Open Diff of a file needs a file row of the Sync Status view.');
+        await openFileDiff(arg.change);
+      }),
+      reg('compareWith', async (arg) => {
+        const ref = await this.resolveRow(arg, 'canCompare', 'compare');
+        if (ref) await this.compareWith(ref);
+      }),
+      reg('openOnGitHub', async (arg) => {
+        const ref = await this.resolveRow(arg, 'hasWebUrl', 'open on GitHub');
+        if (ref) await this.openExternal(ref.row.upstream.webUrl, `${ref.row.name} has no upstream web page.`);
+      }),
+      reg('openUpstreamCompare', async (arg) => {
+        const ref = await this.resolveRow(arg, 'hasCompareUrl', 'compare on GitHub');
+        if (ref) await this.openExternal(ref.row.upstream.compareUrl, `${ref.row.name} has no upstream comparison (no recorded commit, or not checked yet).`);
       }),
       reg('openCollectionCopy', async (arg) => {
         const target = isSyncNode(arg) && arg.notDeployed ? arg.notDeployed : (await this.resolveRow(arg, 'hasCollectionCopy', 'open'))?.row;
@@ -187,6 +217,86 @@ export class Commands {
         );
       }),
     ];
+  }
+
+  /** Opens the row's default comparison: the only changed file at once, else the user picks one. */
+  private async openArtifactDiff(ref: RowRef): Promise<void> {
+    const [view] = defaultComparisons(ref.row);
+    if (!view) return;
+    const unavailable = scopeUnavailable(ref.row, view.scope);
+    if (unavailable) throw new Error(`${ref.row.name}: ${unavailable}.`);
+    const result = await vscode.window.withProgress(
+      { location: { viewId: 'skillmeatSync.status' } },
+      () => this.diffs.get(ref.folder, ref.row, view.scope),
+    );
+    const shown = shownDiff(result, view.reversed);
+    const rows = fileRows(shown);
+    const open = (file: (typeof rows)[number]) => openFileDiff({ folder: ref.folder, row: ref.row, view, result, shown, file });
+    const [first] = rows;
+    if (!first) {
+      void vscode.window.showInformationMessage(`SkillMeat: ${ref.row.name}: ${summaryText(shown.summary)}.`);
+      return;
+    }
+    if (rows.length === 1) return open(first);
+    const picked = await vscode.window.showQuickPick(
+      rows.map((f) => ({ label: `${f.letter.letter}  ${f.path}`, description: f.description, file: f })),
+      { title: `${ref.row.name}: ${view.title} — ${summaryText(shown.summary)}`, placeHolder: 'File to compare' },
+    );
+    if (picked) await open(picked.file);
+  }
+
+  /** Compare With…: every scope with its summary (asked in parallel), unavailable ones explained. */
+  private async compareWith(ref: RowRef): Promise<void> {
+    type Item = vscode.QuickPickItem & { scope: DiffScope; ok: boolean };
+    const qp = vscode.window.createQuickPick<Item>();
+    qp.title = `${ref.row.name}: compare with…`;
+    qp.placeholder = 'Which copies to compare';
+    qp.matchOnDetail = true;
+    const items: Item[] = allScopes().map((scope) => {
+      const unavailable = scopeUnavailable(ref.row, scope);
+      return {
+        scope,
+        ok: !unavailable,
+        label: SCOPE_TEXT[scope].label,
+        description: unavailable ? `unavailable: ${unavailable}` : 'comparing…',
+        detail: SCOPE_TEXT[scope].detail,
+      };
+    });
+    qp.items = items;
+    qp.busy = true;
+    const asked = items.filter((i) => i.ok).map(async (item) => {
+      try {
+        const result = await this.diffs.get(ref.folder, ref.row, item.scope);
+        item.description = summaryText(shownDiff(result, comparisonFor(ref.row, item.scope).reversed).summary);
+      } catch (err) {
+        item.ok = false;
+        item.description = `unavailable: ${message(err)}`;
+      }
+      qp.items = [...items];
+    });
+    void Promise.all(asked).then(() => (qp.busy = false));
+    const choice = await new Promise<Item | undefined>((resolve) => {
+      qp.onDidAccept(() => {
+        const [sel] = qp.selectedItems;
+        if (sel && !sel.ok) {
+          void vscode.window.showInformationMessage(`SkillMeat: ${sel.label} — ${sel.description ?? 'unavailable'}.`);
+          return;
+        }
+        resolve(sel);
+        qp.hide();
+      });
+      qp.onDidHide(() => resolve(undefined));
+      qp.show();
+    });
+    qp.dispose();
+    if (choice) await this.syncTree.showComparison(ref.folder, ref.row, comparisonFor(ref.row, choice.scope));
+  }
+
+  private async openExternal(url: string | undefined, missing: string): Promise<void> {
+    if (!url) throw new Error(missing);
+    const uri = vscode.Uri.parse(url);
+    if (uri.scheme !== 'https' && uri.scheme !== 'http') throw new Error(`not a web address: ${url}`);
+    await vscode.env.openExternal(uri);
   }
 
   private async checkUpstream(arg: unknown): Promise<void> {

@@ -1,90 +1,139 @@
-// Open Diff: the project copy against the collection copy in VS Code's diff editor; for a folder
-// artifact the user picks the file, changed files first.
+// The diff editor for what changed: file rows open VS Code's diff editor with one side per copy.
+// The project copy is the real file (editable); collection and upstream copies are read-only
+// virtual documents the daemon serves (`skillmeat:` URIs, fileContent requests); a side without
+// the file is an empty document, and binary files say so instead of showing bytes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ArtifactRow } from '../shared/types';
-import { compareFolders, type FileChange } from './folderDiff';
+import { FileContentRequest } from '../shared/protocol';
+import type { ArtifactRow, DiffSide, DiffSideName, FileContentResult } from '../shared/types';
+import { deployedRowKey } from './artifactRef';
+import type { SkillmeatContext } from './context';
+import { diffTitle, FILE_LETTER } from './fileChanges';
+import type { FileChangeRef } from './fileNodes';
 
 /** Stands in for a file that exists on one side only. */
 export const EMPTY_SCHEME = 'skillmeat-empty';
-
-export function registerEmptyDocumentProvider(): vscode.Disposable {
-  return vscode.workspace.registerTextDocumentContentProvider(EMPTY_SCHEME, {
-    provideTextDocumentContent: () => '',
-  });
-}
+/** Read-only copies served by the daemon. */
+export const SIDE_SCHEME = 'skillmeat';
+/** The resource of a file row: carries its change letter for the decoration provider. */
+export const CHANGE_SCHEME = 'skillmeat-change';
 
 function emptyUri(label: string): vscode.Uri {
   return vscode.Uri.from({ scheme: EMPTY_SCHEME, path: `/${label}` });
 }
 
-const CHANGE_ICON: Record<FileChange, string> = {
-  modified: '$(diff-modified)',
-  added: '$(diff-added)',
-  deleted: '$(diff-removed)',
-  unchanged: '$(circle-small)',
-};
-
-const CHANGE_TEXT: Record<FileChange, string> = {
-  modified: 'modified in the project',
-  added: 'only in the project copy',
-  deleted: 'only in the collection copy',
-  unchanged: 'unchanged',
-};
-
-async function openPair(projectFile: string | null, collectionFile: string | null, title: string): Promise<void> {
-  const left = projectFile ? vscode.Uri.file(projectFile) : emptyUri(`${title} (not in project)`);
-  const right = collectionFile ? vscode.Uri.file(collectionFile) : emptyUri(`${title} (not in collection)`);
-  await vscode.commands.executeCommand('vscode.diff', left, right, `${title} (project ↔ collection)`, { preview: true });
+interface SideQuery {
+  key: string;
+  folder: string;
+  side: DiffSideName;
+  path: string;
+  commit?: string;
 }
 
-export async function openArtifactDiff(row: ArtifactRow): Promise<void> {
-  if (!row.projectPath || !row.collectionPath) {
-    void vscode.window.showWarningMessage(
-      `${row.name}: ${row.projectPath ? 'the collection copy' : 'the project copy'} cannot be located, so there is nothing to compare.`,
-    );
-    return;
-  }
-  const [projectStat, collectionStat] = await Promise.all([
-    fs.promises.stat(row.projectPath).catch(() => undefined),
-    fs.promises.stat(row.collectionPath).catch(() => undefined),
-  ]);
-  if (!projectStat && !collectionStat) {
-    void vscode.window.showWarningMessage(`${row.name}: neither copy exists on disk.`);
-    return;
-  }
-  const isDir = (projectStat ?? collectionStat)?.isDirectory() ?? false;
-  if (!isDir) {
-    await openPair(projectStat ? row.projectPath : null, collectionStat ? row.collectionPath : null, row.name);
-    return;
-  }
-  const entries = await compareFolders(row.projectPath, row.collectionPath);
-  if (entries.length === 0) {
-    void vscode.window.showInformationMessage(`${row.name}: both folders are empty.`);
-    return;
-  }
-  const changed = entries.filter((e) => e.change !== 'unchanged');
-  type Item = vscode.QuickPickItem & { entry?: (typeof entries)[number] };
-  const items: Item[] = [];
-  if (changed.length) items.push({ label: 'Changed', kind: vscode.QuickPickItemKind.Separator });
-  for (const e of changed) items.push({ label: `${CHANGE_ICON[e.change]} ${e.relativePath}`, description: CHANGE_TEXT[e.change], entry: e });
-  const same = entries.filter((e) => e.change === 'unchanged');
-  if (same.length) items.push({ label: 'Unchanged', kind: vscode.QuickPickItemKind.Separator });
-  for (const e of same) items.push({ label: `${CHANGE_ICON[e.change]} ${e.relativePath}`, description: CHANGE_TEXT[e.change], entry: e });
-  if (changed.length === 1 && changed[0]) {
-    const e = changed[0];
-    await openPair(e.projectFile, e.collectionFile, `${row.name}/${e.relativePath}`);
-    return;
-  }
-  const picked = await vscode.window.showQuickPick(items, {
-    title: `${row.name}: ${changed.length ? `${changed.length} of ${entries.length} files differ` : 'no file differs'}`,
-    placeHolder: 'File to compare (project ↔ collection)',
-    matchOnDescription: true,
+/** `skillmeat:/<side>/<artifact>/<path>?…`: the path gives the tab its name and the language its mode. */
+export function sideUri(row: ArtifactRow, folder: string, side: DiffSide, filePath: string): vscode.Uri {
+  const q: SideQuery = { key: deployedRowKey(row), folder, side: side.side, path: filePath };
+  if (side.commit) q.commit = side.commit;
+  return vscode.Uri.from({
+    scheme: SIDE_SCHEME,
+    path: `/${side.side}${side.commit ? `@${side.commit.slice(0, 7)}` : ''}/${row.name}/${filePath}`,
+    query: new URLSearchParams(q as unknown as Record<string, string>).toString(),
   });
-  if (!picked?.entry) return;
-  const e = picked.entry;
-  await openPair(e.projectFile, e.collectionFile, `${row.name}/${e.relativePath}`);
+}
+
+function parseSideUri(uri: vscode.Uri): SideQuery {
+  const q = new URLSearchParams(uri.query);
+  const side = q.get('side');
+  const key = q.get('key');
+  const folder = q.get('folder');
+  const p = q.get('path');
+  if (!key || !folder || !p || (side !== 'project' && side !== 'collection' && side !== 'upstream')) {
+    throw new Error(`not a SkillMeat document: ${uri.toString()}`);
+  }
+  return { key, folder, side, path: p, commit: q.get('commit') ?? undefined };
+}
+
+export function binaryText(r: Pick<FileContentResult, 'path' | 'size'>): string {
+  return `Binary file ${r.path}${r.size !== undefined ? ` (${r.size} bytes)` : ''}: its content is not shown.\n`;
+}
+
+export class SideDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+
+  constructor(private readonly ctx: SkillmeatContext) {
+    this.disposables.push(
+      vscode.workspace.registerTextDocumentContentProvider(SIDE_SCHEME, this),
+      vscode.workspace.registerTextDocumentContentProvider(EMPTY_SCHEME, { provideTextDocumentContent: () => '' }),
+      // Collection and project copies change on disk; upstream ones are fixed by their commit.
+      ctx.onDidChangeStatus(() => {
+        for (const doc of vscode.workspace.textDocuments) {
+          if (doc.uri.scheme === SIDE_SCHEME && !doc.isClosed && !new URLSearchParams(doc.uri.query).get('commit')) {
+            this.emitter.fire(doc.uri);
+          }
+        }
+      }),
+    );
+  }
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const q = parseSideUri(uri);
+    const client = this.ctx.client;
+    if (!client) throw new Error('the SkillMeat Sync daemon is not running');
+    const r = await client.request(FileContentRequest, { key: q.key, folders: [q.folder], side: q.side, commit: q.commit, path: q.path });
+    if (r.error) return `${q.path}: ${r.error}\n`;
+    if (r.binary) return binaryText(r);
+    if (!r.exists) return '';
+    return r.text ?? '';
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** The project copy of one file: the artifact's folder joined with the path, or the artifact file itself. */
+async function projectFile(row: ArtifactRow, filePath: string): Promise<string | undefined> {
+  if (!row.projectPath) return undefined;
+  const st = await fs.promises.stat(row.projectPath).catch(() => undefined);
+  if (!st) return undefined;
+  return st.isDirectory() ? path.join(row.projectPath, ...filePath.split('/')) : row.projectPath;
+}
+
+async function uriOf(ref: FileChangeRef, side: DiffSide, exists: boolean, binary: boolean, filePath: string): Promise<vscode.Uri> {
+  if (!exists) return emptyUri(`${filePath} (not in the ${side.side})`.replace(/^\/+/, ''));
+  if (side.side === 'project' && !binary) {
+    const file = await projectFile(ref.row, filePath);
+    if (file) return vscode.Uri.file(file);
+  }
+  return sideUri(ref.row, ref.folder, side, filePath);
+}
+
+/** Opens one file row in the diff editor: left and right as the row's comparison shows them. */
+export async function openFileDiff(ref: FileChangeRef): Promise<void> {
+  const f = ref.file;
+  if (!f) return;
+  const status = f.file.status;
+  const binary = f.file.binary === true;
+  const left = await uriOf(ref, ref.shown.left, status !== 'added', binary, f.path);
+  const right = await uriOf(ref, ref.shown.right, status !== 'deleted', binary, f.path);
+  await vscode.commands.executeCommand('vscode.diff', left, right, diffTitle(f.path, ref.shown), { preview: true });
+}
+
+/** The resource a file row carries, so the decoration provider can paint its letter. */
+export function changeUri(ref: FileChangeRef, nodeId: string): vscode.Uri {
+  const status = ref.file?.file.status ?? 'modified';
+  return vscode.Uri.from({ scheme: CHANGE_SCHEME, path: `/${ref.file?.path ?? ''}`, query: new URLSearchParams({ status, id: nodeId }).toString() });
+}
+
+/** The letter and colour of a file row's resource (see changeUri). */
+export function changeDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+  const status = new URLSearchParams(uri.query).get('status');
+  if (status !== 'added' && status !== 'modified' && status !== 'deleted') return undefined;
+  const l = FILE_LETTER[status];
+  return new vscode.FileDecoration(l.letter, status, new vscode.ThemeColor(l.color));
 }
 
 /** Opens the collection copy: a file in an editor; a folder's main file (SKILL.md, …) or else reveals it. */

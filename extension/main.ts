@@ -4,7 +4,10 @@ import * as vscode from 'vscode';
 import { CollectionsTree } from './collectionsTree';
 import { Commands } from './commands';
 import { SkillmeatContext } from './context';
-import { registerEmptyDocumentProvider } from './diff';
+import { DecorationProvider } from './decorationProvider';
+import { SideDocuments } from './diff';
+import { DiffCache } from './diffCache';
+import { DiffRequest } from '../shared/protocol';
 import { StatusBar } from './statusBar';
 import { SyncTree } from './syncTree';
 
@@ -14,6 +17,7 @@ export interface SkillmeatSyncApi {
   syncTree: SyncTree;
   collectionsTree: CollectionsTree;
   statusBar: StatusBar;
+  decorations: DecorationProvider;
   readonly client: SkillmeatContext['client'];
   /** resolves when no start, status or counts request is in flight */
   whenIdle(): Promise<void>;
@@ -24,16 +28,23 @@ let active: SkillmeatContext | undefined;
 export function activate(extension: vscode.ExtensionContext): SkillmeatSyncApi {
   const ctx = new SkillmeatContext(extension);
   active = ctx;
-  const syncTree = new SyncTree(ctx);
+  const diffs = new DiffCache((params) => {
+    const client = ctx.client;
+    if (!client || ctx.connection === 'failed') return Promise.reject(new Error('the SkillMeat Sync daemon is not running'));
+    return client.request(DiffRequest, params);
+  });
+  const syncTree = new SyncTree(ctx, diffs);
   const collectionsTree = new CollectionsTree(ctx);
   const statusBar = new StatusBar(ctx);
+  const decorations = new DecorationProvider(ctx);
   extension.subscriptions.push(
     ctx,
     syncTree,
     collectionsTree,
     statusBar,
-    registerEmptyDocumentProvider(),
-    ...new Commands(ctx, [syncTree, collectionsTree]).register(),
+    decorations,
+    new SideDocuments(ctx),
+    ...new Commands(ctx, [syncTree, collectionsTree], syncTree, diffs).register(),
   );
   void ctx.start();
   return {
@@ -41,6 +52,7 @@ export function activate(extension: vscode.ExtensionContext): SkillmeatSyncApi {
     syncTree,
     collectionsTree,
     statusBar,
+    decorations,
     get client() {
       return ctx.client;
     },

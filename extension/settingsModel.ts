@@ -18,6 +18,8 @@ export interface ExtensionSettings {
   useVSCodeGitHubAuth: boolean;
   groupBy: GroupBy;
   showStatusBar: boolean;
+  /** badge letters and colours on deployed artifacts in the Explorer */
+  explorerDecorations: boolean;
   logLevel: LogLevel;
   idleShutdownSeconds: number;
 }
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: Omit<ExtensionSettings, 'home'> = {
   useVSCodeGitHubAuth: true,
   groupBy: 'folder',
   showStatusBar: true,
+  explorerDecorations: true,
   logLevel: 'info',
   idleShutdownSeconds: 600,
 };
@@ -115,6 +118,7 @@ export function readSettings(
     useVSCodeGitHubAuth: bool('useVSCodeGitHubAuth'),
     groupBy: oneOf<GroupBy>('groupBy', ['folder', 'status']),
     showStatusBar: bool('showStatusBar'),
+    explorerDecorations: bool('explorerDecorations'),
     logLevel: oneOf<LogLevel>('logLevel', LOG_LEVELS),
     idleShutdownSeconds: num('idleShutdownSeconds', 0, 604_800),
   };

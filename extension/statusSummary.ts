@@ -50,7 +50,8 @@ export function summarize(input: SummaryInput): Summary {
   for (const ws of input.workspaces) {
     for (const row of ws.artifacts) {
       counts[row.status]++;
-      if (row.upstream.state === 'update-available' || row.upstream.state === 'repo-moved') upstreamUpdates++;
+      // repo-moved: the repository has new commits, none touching this artifact — not an update
+      if (row.upstream.state === 'update-available') upstreamUpdates++;
       if (row.upstream.state === 'unknown') upstreamUnknown++;
     }
   }

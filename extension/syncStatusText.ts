@@ -104,7 +104,7 @@ export const STATUS_GROUP_TITLE: Record<SyncStatus, string> = {
 export const UPSTREAM_TEXT: Record<UpstreamState, string> = {
   current: 'up to date with upstream',
   'update-available': 'an update is available upstream',
-  'repo-moved': 'the upstream repository moved or was renamed',
+  'repo-moved': 'the upstream repository has new commits, none of them touching this artifact',
   unknown: 'upstream state unknown',
   untracked: 'not tracked upstream',
 };

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import type { ArtifactRow, NotDeployedRow, SyncStatus, UpstreamInfo, WorkspaceStatus } from '../shared/types';
 import { codeSpan, escapeMarkdown, formatAge, formatTimestamp, plural, shortHash, truncate } from './displayText';
 import { collectionArtifactKey } from './artifactRef';
+import { hasFileRows, upstreamChangesText } from './fileChanges';
+import type { FileChangeRef } from './fileNodes';
 import type { NodeView } from './nodeView';
 import {
   STATUS_GROUP_TITLE,
@@ -22,7 +24,10 @@ export type SyncNodeKind =
   | 'artifact'
   | 'notDeployedGroup'
   | 'notDeployed'
-  | 'message';
+  | 'message'
+  | 'fileGroup'
+  | 'file'
+  | 'fileMessage';
 
 export interface SyncNode extends NodeView {
   kind: SyncNodeKind;
@@ -31,6 +36,8 @@ export interface SyncNode extends NodeView {
   children: SyncNode[];
   row?: ArtifactRow;
   notDeployed?: NotDeployedRow;
+  /** file rows and their groups: the comparison they belong to */
+  change?: FileChangeRef;
 }
 
 export interface WorkspaceFolderRef {
@@ -77,7 +84,7 @@ export function countsText(rows: readonly ArtifactRow[]): string | undefined {
 export function rowDescription(row: ArtifactRow, withProfile = false): string {
   const parts: string[] = [STATUS_PRESENTATION[row.status].label];
   if (row.status === 'unknown' && row.reason) parts.push(truncate(row.reason, 48));
-  const badge = UPSTREAM_BADGE[row.upstream.state];
+  const badge = upstreamChangesText(row) ?? UPSTREAM_BADGE[row.upstream.state];
   if (badge) parts.push(badge);
   if (row.collectionDirty) parts.push('collection edited');
   if (withProfile) parts.push(row.profileRoot);
@@ -138,6 +145,9 @@ export function rowContextValue(row: ArtifactRow): string {
     flags.push('canPush');
   }
   if (row.collection !== null && row.upstream.state === 'update-available') flags.push('canUpdate');
+  if (hasProject || hasCollection) flags.push('canCompare');
+  if (row.upstream.webUrl) flags.push('hasWebUrl');
+  if (row.upstream.compareUrl) flags.push('hasCompareUrl');
   return flags.join(' ');
 }
 
@@ -151,7 +161,8 @@ function artifactNode(folder: string, row: ArtifactRow, now: Date, withProfile: 
     tooltip: rowTooltip(row, now),
     icon: STATUS_PRESENTATION[row.status].icon,
     contextValue: rowContextValue(row),
-    collapsible: 'none',
+    // The files come from the daemon when the row is expanded (syncTree.ts), never up front.
+    collapsible: hasFileRows(row) ? 'collapsed' : 'none',
     children: [],
     row,
   };
@@ -305,11 +316,4 @@ export function buildSyncRoots(input: SyncModelInput): SyncNode[] {
       children,
     };
   });
-}
-
-/** Every artifact row in the model, for the command palette's pickers and the e2e tests. */
-export function allArtifactRows(statuses: ReadonlyMap<string, WorkspaceStatus>): { folder: string; row: ArtifactRow }[] {
-  const out: { folder: string; row: ArtifactRow }[] = [];
-  for (const [folder, ws] of statuses) for (const row of ws.artifacts) out.push({ folder, row });
-  return out;
 }

@@ -49,7 +49,9 @@ describe('package.json contributions', () => {
     for (const [menu, items] of Object.entries(c.menus)) {
       for (const item of items) {
         assert.ok(contributed.has(item.command), `${menu} names unknown ${item.command}`);
-        assert.match(item.when ?? '', /view == skillmeatSync\.(status|collections)/);
+        // the palette only hides commands that need a tree node (a file row)
+        if (menu === 'commandPalette') assert.equal(item.when, 'false', `${item.command} in the palette`);
+        else assert.match(item.when ?? '', /view == skillmeatSync\.(status|collections)/);
       }
     }
   });
@@ -72,6 +74,18 @@ describe('package.json contributions', () => {
     assert.deepEqual(keys, ['home', ...Object.keys(DEFAULT_SETTINGS)].sort());
     for (const [k, v] of Object.entries(DEFAULT_SETTINGS)) {
       assert.deepEqual(props[`skillmeatSync.${k}`]?.default, v, `default of ${k}`);
+    }
+  });
+
+  it('colours named by the decorations are contributed, each with defaults for every theme kind', () => {
+    const colors = (pkg.contributes as unknown as { colors?: { id: string; defaults: Record<string, string> }[] }).colors ?? [];
+    const source = fs.readFileSync(path.join(ROOT, 'extension/explorerDecorations.ts'), 'utf8');
+    const used = [...new Set([...source.matchAll(/'(skillmeatSync\.[A-Za-z]+)'/g)].map((m) => m[1]))];
+    assert.ok(used.length >= 4);
+    for (const id of used) {
+      const c = colors.find((x) => x.id === id);
+      assert.ok(c, `colour ${id} is used but not contributed`);
+      assert.deepEqual(Object.keys(c.defaults).sort(), ['dark', 'highContrast', 'light']);
     }
   });
 

@@ -52,7 +52,9 @@ describe('syncTreeModel', () => {
     );
     const pdf = profile.children.find((n) => n.label === 'pdf-tools')!;
     assert.deepEqual(pdf.icon, { id: 'edit', color: 'gitDecoration.modifiedResourceForeground' });
-    assert.equal(pdf.collapsible, 'none');
+    // drifted rows expand into their changed files (fetched on expansion); a synced row does not
+    assert.equal(pdf.collapsible, 'collapsed');
+    assert.equal(profile.children.find((n) => n.label === 'code-reviewer')!.collapsible, 'none');
     assert.equal(pdf.id, `artifact:${path.join(FIXTURE, 'after-edits', 'project')}:pdf-tools::skill::claude_code`);
   });
 
@@ -155,6 +157,13 @@ describe('syncTreeModel', () => {
     assert.ok(!orphan.has('canPull') && !orphan.has('hasCollectionCopy') && !orphan.has('canDiff'));
     const update = flags(rowContextValue(row({ name: 'u', upstream: { state: 'update-available' } })));
     assert.ok(update.has('canUpdate') && update.has('upstream-update-available'));
+    assert.ok(!update.has('hasWebUrl') && !update.has('hasCompareUrl'));
+    const onGitHub = flags(
+      rowContextValue(
+        row({ name: 'g', upstream: { state: 'update-available', webUrl: 'https://github.com/o/r/tree/abc/x', compareUrl: 'https://github.com/o/r/compare/a...b' } }),
+      ),
+    );
+    assert.ok(onGitHub.has('hasWebUrl') && onGitHub.has('hasCompareUrl') && onGitHub.has('canCompare'));
   });
 
   it('returns no roots when the workspace has no deployments, so the welcome view shows', () => {
