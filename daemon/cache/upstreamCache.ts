@@ -1,9 +1,14 @@
 // Everything the upstream checker learns from GitHub, split by how long it stays true:
-//  - ref answers (which commit a ref points at, with its ETag) — mutable, TTL'd, revalidated with a 304;
+//  - ref answers (which commit a ref points at, with its ETag) — mutable, TTL'd, revalidated with a
+//    conditional request (a 304 is free with a token; without one it costs 1 of the 60 an hour);
 //  - failures — short TTL so a broken or rate-limited GitHub is not hammered;
 //  - default branches — change rarely, hours; only asked for where `commits/HEAD` is refused;
 //  - which repositories refuse `commits/HEAD` (some GitHub Enterprise versions) — hours, like branches;
-//  - path entries at a commit — keyed by an immutable commit SHA, never expire, kept on disk.
+//  - whether a named ref is a tag or a branch (SkillMeat resolves tags first) — hours, like branches;
+//  - renamed/transferred repositories (a 301 named the new one) — until invalidated;
+//  - path entries at a commit — keyed by an immutable commit SHA, never expire, kept on disk;
+//  - commits a repository cannot serve (tree 404/422) — like an entry, but dropped with the token,
+//    since a 404 may only mean "not with these credentials".
 // Nothing secret is stored: no token, no headers other than the ETag.
 import type { CacheStats } from '../../shared/types';
 import { systemClock, type Clock } from './clock';
@@ -20,7 +25,10 @@ export interface RefAnswer {
   revalidate?: boolean;
 }
 
-export type FailureKind = 'rate-limited' | 'network' | 'server' | 'not-found' | 'auth' | 'bad-ref' | 'other';
+export type FailureKind = 'rate-limited' | 'network' | 'server' | 'not-found' | 'auth' | 'bad-ref' | 'moved' | 'other';
+
+/** How a named ref resolved: `tags/NAME` or `heads/NAME`. */
+export type RefKind = 'tags' | 'heads';
 
 export interface RefFailure {
   kind: FailureKind;
@@ -66,6 +74,12 @@ export class UpstreamCache {
   private readonly branches = new Map<string, { branch: string; at: number }>();
   /** repository key → when `commits/HEAD` was refused there */
   private readonly headRefused = new Map<string, number>();
+  /** source key → which kind of ref a name resolved to, and when */
+  private readonly refKinds = new Map<string, { kind: RefKind; at: number }>();
+  /** repository key → its current owner/name after a 301 */
+  private readonly moves = new Map<string, { owner: string; repo: string }>();
+  /** `github:<host>/<owner>/<repo>#<commitSha>` → why its tree cannot be read */
+  private readonly unservable = new Map<string, { status: number; reason: string }>();
   private readonly immutable = new Map<string, PathEntry>();
   private hits = 0;
   private misses = 0;
@@ -171,6 +185,46 @@ export class UpstreamCache {
     this.persist();
   }
 
+  // ------------------------------------------------------------------ tag or branch
+
+  /** `tags` or `heads` for a named source (`…@NAME`), while it is younger than the branch TTL. */
+  getRefKind(sourceKey: string): RefKind | undefined {
+    const k = this.refKinds.get(sourceKey);
+    if (!k) return undefined;
+    if (this.clock.now() - k.at >= this.defaultBranchTtlMs) {
+      this.refKinds.delete(sourceKey);
+      return undefined;
+    }
+    return k.kind;
+  }
+
+  setRefKind(sourceKey: string, kind: RefKind): void {
+    this.refKinds.set(sourceKey, { kind, at: this.clock.now() });
+    this.persist();
+  }
+
+  // ------------------------------------------------------------------ moved repositories
+
+  getMove(repoKey: string): { owner: string; repo: string } | undefined {
+    return this.moves.get(repoKey);
+  }
+
+  setMove(repoKey: string, to: { owner: string; repo: string }): void {
+    this.moves.set(repoKey, { owner: to.owner, repo: to.repo });
+    this.persist();
+  }
+
+  // ------------------------------------------------------------------ commits a repository cannot serve
+
+  /** `commitKey` = `github:<host>/<owner>/<repo>#<commitSha>` */
+  getUnservable(commitKey: string): { status: number; reason: string } | undefined {
+    return this.unservable.get(commitKey);
+  }
+
+  setUnservable(commitKey: string, status: number, reason: string): void {
+    this.unservable.set(commitKey, { status, reason });
+  }
+
   // ------------------------------------------------------------------ immutable entries
 
   /** `key` = `github:<host>/<owner>/<repo>#<commitSha>:<path>` */
@@ -206,9 +260,12 @@ export class UpstreamCache {
     const matches = (k: string): boolean => keys.some((key) => k === key || k.startsWith(`${key}@`));
     for (const k of [...this.refs.keys()]) if (matches(k)) n += this.refs.delete(k) ? 1 : 0;
     for (const k of [...this.failures.keys()]) if (matches(k)) this.failures.delete(k);
+    for (const k of [...this.refKinds.keys()]) if (matches(k)) this.refKinds.delete(k);
+    for (const k of [...this.unservable.keys()]) if (keys.some((key) => k.startsWith(`${key}#`))) this.unservable.delete(k);
     for (const key of keys) {
       n += this.branches.delete(key) ? 1 : 0;
       this.headRefused.delete(key);
+      this.moves.delete(key);
     }
     if (n > 0) this.persist();
     return n;
@@ -217,7 +274,7 @@ export class UpstreamCache {
   /**
    * What a user's "invalidate" means: these ref answers (all when absent) are no longer trusted,
    * so the next check asks GitHub again, but their ETags stay, so asking is a conditional request
-   * (a 304 costs no rate limit) and the old answer can still be shown, marked stale. A validator
+   * (a 304 is free with a token, 1 of 60 without) and the old answer can still be shown, marked stale. A validator
    * cannot make an answer wrong: GitHub says 200 with the new data when it changed. Failures go;
    * default branches keep their own (hours) TTL. Keys as for invalidate(). Returns how many answers
    * were marked.
@@ -235,13 +292,16 @@ export class UpstreamCache {
     return n;
   }
 
-  /** Every mutable answer (refs, ETags, failures, default branches); immutable entries stay. */
+  /** Every mutable answer (refs, ETags, failures, default branches, moves); immutable entries stay. */
   invalidateAll(): number {
     const n = this.refs.size + this.branches.size;
     this.refs.clear();
     this.failures.clear();
     this.branches.clear();
     this.headRefused.clear();
+    this.refKinds.clear();
+    this.moves.clear();
+    this.unservable.clear();
     this.persist();
     return n;
   }
@@ -300,9 +360,13 @@ export class UpstreamCache {
     for (const [k, b] of this.branches) branches[k] = b;
     const headRefused: Record<string, number> = {};
     for (const [k, at] of this.headRefused) headRefused[k] = at;
+    const refKinds: Record<string, { kind: RefKind; at: number }> = {};
+    for (const [k, v] of this.refKinds) refKinds[k] = v;
+    const moves: Record<string, { owner: string; repo: string }> = {};
+    for (const [k, v] of this.moves) moves[k] = v;
     const entries: Record<string, PathEntry> = {};
     for (const [k, e] of this.immutable) entries[k] = e;
-    return { version: STORE_VERSION, refs, branches, headRefused, entries };
+    return { version: STORE_VERSION, refs, branches, headRefused, refKinds, moves, entries };
   }
 
   private async load(store: PersistentStore): Promise<void> {
@@ -334,6 +398,21 @@ export class UpstreamCache {
       for (const [k, v] of Object.entries(data.headRefused)) {
         if (typeof v === 'number' && Number.isFinite(v)) {
           if (!this.headRefused.has(k)) this.headRefused.set(k, v);
+        } else bad++;
+      }
+    }
+    if (isObj(data.refKinds)) {
+      for (const [k, v] of Object.entries(data.refKinds)) {
+        if (isObj(v) && (v.kind === 'tags' || v.kind === 'heads') && typeof v.at === 'number') {
+          if (!this.refKinds.has(k)) this.refKinds.set(k, { kind: v.kind, at: v.at });
+        } else bad++;
+      }
+    }
+    if (isObj(data.moves)) {
+      const name = (x: unknown): x is string => typeof x === 'string' && /^[A-Za-z0-9_.-]+$/.test(x);
+      for (const [k, v] of Object.entries(data.moves)) {
+        if (isObj(v) && name(v.owner) && name(v.repo)) {
+          if (!this.moves.has(k)) this.moves.set(k, { owner: v.owner, repo: v.repo });
         } else bad++;
       }
     }

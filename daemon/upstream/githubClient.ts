@@ -1,9 +1,9 @@
 // The only place that talks HTTP to GitHub. Octokit (throttling + retry plugins) does the requests;
-// our fetch underneath adds the token, counts every request actually sent, caps concurrency and
-// reads the rate-limit headers so that nothing is sent while GitHub said to wait.
-import { Octokit } from '@octokit/rest';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
+// our fetch underneath adds the token, counts every request actually sent (redirects included) and
+// reads the rate-limit headers of every answer — 304s too — so that nothing is sent that GitHub
+// would refuse. Octokit is loaded on the first request only: a daemon that never checks upstream
+// never pays for it.
+import type { Octokit } from '@octokit/rest';
 import type { FailureKind } from '../cache/upstreamCache';
 import type { Clock } from '../cache/clock';
 import type { Logger } from '../cache/logger';
@@ -19,6 +19,8 @@ export class GitHubError extends Error {
     readonly until?: number,
     /** GitHub's HTTP status, when it answered */
     readonly status?: number,
+    /** a 301 for a renamed or transferred repository: its id, from the `/repositories/{id}` Location */
+    readonly movedToId?: number,
   ) {
     super(message);
     this.name = 'GitHubError';
@@ -59,8 +61,17 @@ export interface GitHubClientOptions {
   timeoutMs?: number;
 }
 
-const OctokitWithPlugins = Octokit.plugin(throttling, retry);
-type OctokitClient = InstanceType<typeof OctokitWithPlugins>;
+type OctokitClient = Octokit;
+
+async function loadOctokit(): Promise<(options: ConstructorParameters<typeof Octokit>[0]) => OctokitClient> {
+  const [{ Octokit: Base }, { retry }, { throttling }] = await Promise.all([
+    import('@octokit/rest'),
+    import('@octokit/plugin-retry'),
+    import('@octokit/plugin-throttling'),
+  ]);
+  const WithPlugins = Base.plugin(throttling, retry);
+  return (options) => new WithPlugins(options) as unknown as OctokitClient;
+}
 
 export function formatHHMM(ms: number): string {
   const d = new Date(ms);
@@ -91,11 +102,13 @@ class Semaphore {
 }
 
 export class GitHubClient {
-  private octokit: OctokitClient;
+  private octokit?: Promise<OctokitClient>;
   private apiUrl: string;
   private readonly sem: Semaphore;
   private readonly counters = new WeakMap<AbortSignal, RequestCounter>();
   private sent = 0;
+  /** requests sent whose answer has not been read yet: they will spend budget too */
+  private pending = 0;
   rate?: RateState;
   /** ms epoch; no request goes out before it */
   rateLimitedUntil = 0;
@@ -103,7 +116,11 @@ export class GitHubClient {
   constructor(private readonly opts: GitHubClientOptions) {
     this.apiUrl = normalizeApiUrl(opts.apiUrl);
     this.sem = new Semaphore(Math.max(1, opts.concurrency));
-    this.octokit = this.build();
+  }
+
+  /** True once Octokit has been asked for (the first upstream request). */
+  get loaded(): boolean {
+    return this.octokit !== undefined;
   }
 
   get url(): string {
@@ -118,7 +135,7 @@ export class GitHubClient {
     const u = normalizeApiUrl(url);
     if (u === this.apiUrl) return false;
     this.apiUrl = u;
-    this.octokit = this.build();
+    this.octokit = undefined;
     this.resetRateState();
     return true;
   }
@@ -129,9 +146,32 @@ export class GitHubClient {
     this.rateLimitedUntil = 0;
   }
 
-  private build(): OctokitClient {
+  /**
+   * Requests the budget still covers: undefined when unknown (no answer yet, or the reset has passed),
+   * otherwise what GitHub said remains minus the requests still under way.
+   */
+  available(): number | undefined {
+    const r = this.rate;
+    if (!r || this.opts.clock.now() >= r.resetAt) return undefined;
+    return Math.max(0, r.remaining - this.pending);
+  }
+
+  private client(): Promise<OctokitClient> {
+    if (!this.octokit) {
+      const p = this.build();
+      // A failed load is retried on the next request rather than remembered.
+      p.catch(() => {
+        if (this.octokit === p) this.octokit = undefined;
+      });
+      this.octokit = p;
+    }
+    return this.octokit;
+  }
+
+  private async build(): Promise<OctokitClient> {
     const log = this.opts.log;
-    return new OctokitWithPlugins({
+    const make = await loadOctokit();
+    return make({
       baseUrl: this.apiUrl,
       userAgent: 'skillmeat-sync',
       request: { fetch: this.fetchImpl },
@@ -159,25 +199,25 @@ export class GitHubClient {
 
   private readonly fetchImpl = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const counter = init?.signal ? this.counters.get(init.signal) : undefined;
-    await this.sem.acquire();
+    this.sent++;
+    if (counter) counter.n++;
+    const headers = new Headers(init?.headers);
+    const token = this.opts.token();
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    this.pending++;
+    let res: Response;
     try {
-      this.sent++;
-      if (counter) counter.n++;
-      const headers = new Headers(init?.headers);
-      const token = this.opts.token();
-      if (token) headers.set('authorization', `Bearer ${token}`);
-      let res: Response;
-      try {
-        res = await fetch(input, { ...init, headers });
-      } catch (e) {
-        if (counter) counter.networkFailed = true;
-        throw e;
-      }
-      await this.observe(res);
-      return res;
-    } finally {
-      this.sem.release();
+      // Redirects are ours to follow: each hop is a request GitHub counts, and a Location on
+      // another host must never receive the token.
+      res = await fetch(input, { ...init, headers, redirect: 'manual' });
+    } catch (e) {
+      this.pending--;
+      if (counter) counter.networkFailed = true;
+      throw e;
     }
+    this.pending--;
+    await this.observe(res);
+    return res;
   };
 
   private async observe(res: Response): Promise<void> {
@@ -192,6 +232,8 @@ export class GitHubClient {
     }
     let until = 0;
     if (res.status === 403 || res.status === 429) {
+      // GitHub's rule (and octokit's throttling plugin): Retry-After when given; else, with the
+      // budget spent, its reset; else a secondary limit — wait at least one minute, not an hour.
       const retryAfter = h.get('retry-after');
       if (retryAfter !== null) {
         const secs = Number(retryAfter);
@@ -200,10 +242,11 @@ export class GitHubClient {
       } else if (hasRate && remaining === 0) until = reset * 1000;
       else if (res.status === 429) until = now + 60_000;
       else {
+        // A 403 with budget left is a secondary limit only when it says so; otherwise it is "forbidden".
         const body = await res.clone().text().catch(() => '');
-        if (/rate limit/i.test(body)) until = hasRate ? reset * 1000 : now + 60_000;
+        if (/rate limit/i.test(body)) until = now + 60_000;
       }
-    } else if (res.status < 300 && hasRate && remaining === 0) {
+    } else if (res.status !== 401 && hasRate && remaining === 0) {
       // The budget is spent: the next request would be refused, so do not send it.
       until = reset * 1000;
     }
@@ -213,9 +256,15 @@ export class GitHubClient {
     }
   }
 
+  /** Throws instead of sending what GitHub would refuse: after a limit, or with the budget spent. */
   private gate(): void {
+    const now = this.opts.clock.now();
     const until = this.rateLimitedUntil;
-    if (until > this.opts.clock.now()) throw new GitHubError('rate-limited', `GitHub rate limit: no requests until ${formatHHMM(until)}`, until);
+    if (until > now) throw new GitHubError('rate-limited', `GitHub rate limit: no requests until ${formatHHMM(until)}`, until);
+    const left = this.available();
+    if (left !== undefined && left <= 0 && this.rate) {
+      throw new GitHubError('rate-limited', `GitHub rate limit: no requests until ${formatHHMM(this.rate.resetAt)}`, this.rate.resetAt);
+    }
   }
 
   private async call<T>(
@@ -224,16 +273,43 @@ export class GitHubClient {
     params: Record<string, unknown>,
     what: { repo: string; notFound: string },
   ): Promise<{ data: T; headers: Record<string, string | number | undefined> } | 'not-modified'> {
-    this.gate();
-    const signal = AbortSignal.timeout(this.opts.timeoutMs ?? 60_000);
-    this.counters.set(signal, counter);
+    const octokit = await this.client();
+    // The gate is asked after the wait for a slot: answers that arrived meanwhile may have spent the budget.
+    await this.sem.acquire();
     try {
-      const res = await this.octokit.request(route, { ...params, request: { signal } });
-      return { data: res.data as T, headers: res.headers as Record<string, string | number | undefined> };
-    } catch (e) {
-      if (isStatus(e, 304)) return 'not-modified';
-      throw this.classify(e, what);
+      this.gate();
+      const signal = AbortSignal.timeout(this.opts.timeoutMs ?? 60_000);
+      this.counters.set(signal, counter);
+      let res: { status: number; data: unknown; headers: Record<string, string | number | undefined> };
+      try {
+        res = (await octokit.request(route, { ...params, request: { signal } })) as typeof res;
+      } catch (e) {
+        if (isStatus(e, 304)) return 'not-modified';
+        throw this.classify(e, what);
+      }
+      if (res.status >= 300 && res.status < 400) throw this.redirected(res, what);
+      return { data: res.data as T, headers: res.headers };
+    } finally {
+      this.sem.release();
     }
+  }
+
+  /** GitHub answers 301 with `/repositories/{id}/…` for a renamed or transferred repository. */
+  private redirected(res: { status: number; headers: Record<string, string | number | undefined> }, what: { repo: string }): GitHubError {
+    const location = String(res.headers.location ?? '');
+    let target: URL | undefined;
+    try {
+      target = new URL(location, this.apiUrl);
+    } catch {
+      target = undefined;
+    }
+    const api = new URL(this.apiUrl);
+    if (!target || target.origin !== api.origin) {
+      return new GitHubError('other', `GitHub redirected ${what.repo} to another host; not followed`, undefined, res.status);
+    }
+    const m = /\/repositories\/(\d+)(?:\/|$)/.exec(target.pathname);
+    if (!m) return new GitHubError('other', `GitHub redirected ${what.repo} (${res.status}) to an unexpected place`, undefined, res.status);
+    return new GitHubError('moved', `${what.repo} moved`, undefined, res.status, Number(m[1]));
   }
 
   private classify(e: unknown, what: { repo: string; notFound: string }): GitHubError {
@@ -268,6 +344,18 @@ export class GitHubClient {
     }
   }
 
+  /** The current `owner/name` of a repository by id, after GitHub said the old name moved. */
+  async repositoryName(counter: RequestCounter, id: number, oldName: string): Promise<{ owner: string; repo: string }> {
+    const r = await this.call<{ full_name?: unknown }>(counter, 'GET /repositories/{id}', { id }, {
+      repo: oldName,
+      notFound: `${oldName} moved, and its new name cannot be read`,
+    });
+    const full = r === 'not-modified' ? '' : typeof r.data.full_name === 'string' ? r.data.full_name : '';
+    const [owner, repo, extra] = full.split('/');
+    if (!owner || !repo || extra !== undefined) throw new GitHubError('other', `GitHub did not name the new location of ${oldName}`);
+    return { owner, repo };
+  }
+
   async defaultBranch(counter: RequestCounter, owner: string, repo: string): Promise<string> {
     const r = await this.call<{ default_branch?: unknown }>(counter, 'GET /repos/{owner}/{repo}', { owner, repo }, {
       repo: `${owner}/${repo}`,
@@ -297,7 +385,14 @@ export class GitHubClient {
       notFound: ref === 'HEAD' ? `the default branch of ${owner}/${repo} not found` : `${owner}/${repo}@${ref} not found`,
     });
     if (r === 'not-modified') return r;
-    const sha = typeof r.data === 'string' ? r.data.trim().toLowerCase() : '';
+    // Without `; charset=utf-8` in the content type Octokit hands back bytes, not a string.
+    const text =
+      typeof r.data === 'string'
+        ? r.data
+        : r.data instanceof ArrayBuffer || ArrayBuffer.isView(r.data)
+          ? new TextDecoder().decode(r.data as ArrayBuffer)
+          : '';
+    const sha = text.trim().toLowerCase();
     if (!/^[0-9a-f]{40}$/.test(sha)) throw new GitHubError('other', `GitHub gave no commit SHA for ${owner}/${repo}@${ref}`);
     const tag = r.headers.etag;
     return { sha, etag: typeof tag === 'string' ? tag : undefined };

@@ -3,14 +3,20 @@
 // One recursive tree per commit serves every artifact of that repository; big repositories whose
 // listing comes back truncated are walked segment by segment instead.
 import QuickLRU from 'quick-lru';
-import { entryKey } from './target';
+import { entryKey, repoKey } from './target';
 import type { PathEntry, UpstreamCache } from '../cache/upstreamCache';
-import type { GitHubClient, RequestCounter, TreeListing } from './githubClient';
+import { GitHubError, type GitHubClient, type RequestCounter, type TreeListing } from './githubClient';
 
 interface RepoRef {
   host: string;
   owner: string;
   repo: string;
+  /** the name to ask GitHub by, when the repository moved (keys keep the recorded name) */
+  via?: { owner: string; repo: string };
+}
+
+function commitKey(r: RepoRef, commitSha: string): string {
+  return `${repoKey(r)}#${commitSha.toLowerCase()}`;
 }
 
 interface Listing {
@@ -45,6 +51,9 @@ export class PathEntries {
     const key = entryKey(r, commitSha, path);
     const cached = this.cache.getEntry(key);
     if (cached) return cached;
+    // A commit the repository could not serve is answered like an entry: no request inside the TTL.
+    const refused = this.cache.getUnservable(commitKey(r, commitSha));
+    if (refused) throw new GitHubError(refused.status === 404 ? 'not-found' : 'bad-ref', refused.reason, undefined, refused.status);
     const listing = await this.listing(counter, r, commitSha);
     let entry: PathEntry;
     if (path === '') entry = { type: 'tree', sha: listing.rootSha };
@@ -67,7 +76,15 @@ export class PathEntries {
     const hit = this.listings.get(key);
     if (hit) return Promise.resolve(hit);
     return this.once(`list:${key}`, async () => {
-      const t = await this.client().tree(counter, r.owner, r.repo, commitSha, true);
+      let t: TreeListing;
+      try {
+        t = await this.client().tree(counter, r.via?.owner ?? r.owner, r.via?.repo ?? r.repo, commitSha, true);
+      } catch (e) {
+        if (e instanceof GitHubError && (e.status === 404 || e.status === 422)) {
+          this.cache.setUnservable(commitKey(r, commitSha), e.status, e.message);
+        }
+        throw e;
+      }
       const entries = new Map<string, { type: string; sha: string }>();
       for (const e of t.tree) entries.set(e.path, { type: e.type, sha: e.sha });
       const listing: Listing = { rootSha: t.sha.toLowerCase(), truncated: t.truncated, entries };
@@ -95,7 +112,7 @@ export class PathEntries {
     const hit = this.subtrees.get(key);
     if (hit) return Promise.resolve(hit);
     return this.once(`tree:${key}`, async () => {
-      const t = await this.client().tree(counter, r.owner, r.repo, treeSha, false);
+      const t = await this.client().tree(counter, r.via?.owner ?? r.owner, r.via?.repo ?? r.repo, treeSha, false);
       this.subtrees.set(key, t);
       return t;
     });

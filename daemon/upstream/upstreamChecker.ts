@@ -4,7 +4,7 @@
 import type { RateLimitInfo, UpstreamInfo } from '../../shared/types';
 import { systemClock, type Clock } from '../cache/clock';
 import { nullLogger, type Logger } from '../cache/logger';
-import type { PathEntry, RefAnswer, RefFailure, UpstreamCache } from '../cache/upstreamCache';
+import type { PathEntry, RefAnswer, RefFailure, RefKind, UpstreamCache } from '../cache/upstreamCache';
 import { DEFAULT_API_URL, formatHHMM, GitHubClient, GitHubError, type RequestCounter } from './githubClient';
 import { PathEntries } from './pathEntries';
 import { repoKey, sourceKey, subjectKey, targetOf } from './target';
@@ -33,6 +33,11 @@ export interface UpstreamCheckerOptions {
   /** base of the retry back-off, ms (tests shorten it) */
   retryBaseMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * `github.com`: a 404 on `commits/HEAD` means missing or private, never "HEAD refused". Default:
+   * `github.com` for api.github.com, `enterprise` for any other API URL.
+   */
+  apiFlavor?: 'github.com' | 'enterprise';
 }
 
 /** What is known about a ref at check time. */
@@ -45,7 +50,13 @@ interface RefOutcome {
 }
 
 const TRANSIENT = new Set(['rate-limited', 'network', 'server']);
-export const ANONYMOUS_MESSAGE = 'no GitHub token: anonymous requests are limited to 60 an hour';
+export const ANONYMOUS_MESSAGE = 'no GitHub token: anonymous requests are limited to 60 an hour, 304s included';
+
+/** Where the user decides to sign in: what is left of the anonymous budget, and until when. */
+export function anonymousMessage(rate: { limit: number; remaining: number; resetAt: number } | undefined, now: number): string {
+  if (!rate || now >= rate.resetAt) return ANONYMOUS_MESSAGE;
+  return `no GitHub token: ${rate.remaining} of ${rate.limit} anonymous requests left until ${formatHHMM(rate.resetAt)} (304s count too); sign in to GitHub for 5,000 an hour`;
+}
 
 function short(sha: string): string {
   return sha.slice(0, 7);
@@ -108,21 +119,21 @@ export class UpstreamChecker {
     this.syncToken();
     const counter: RequestCounter = { n: 0 };
     const force = opts.force ?? false;
+    const targets = subjects.map((s) => ({ key: subjectKey(s), tr: targetOf(s) }));
+    const denied = this.overBudget(targets.flatMap(({ tr }) => ('target' in tr ? [tr.target] : [])), force);
     const refs = new Map<string, Promise<RefOutcome>>();
     const pairs = await Promise.all(
-      subjects.map(async (s): Promise<[string, UpstreamInfo]> => {
-        const key = subjectKey(s);
-        const tr = targetOf(s);
+      targets.map(async ({ key, tr }): Promise<[string, UpstreamInfo]> => {
         if ('untracked' in tr) return [key, { state: 'untracked', reason: tr.untracked }];
         const t = tr.target;
         const sk = sourceKey(t);
         let outcome = refs.get(sk);
         if (!outcome) {
-          outcome = this.refOutcome(counter, t, force);
+          outcome = denied.get(sk) ?? this.refOutcome(counter, t, force);
           refs.set(sk, outcome);
         }
         try {
-          return [key, await this.evaluate(counter, t, await outcome)];
+          return [key, this.withMoveNote(t, await this.evaluate(counter, t, await outcome))];
         } catch (e) {
           // Never let one artifact's surprise break the others' answers.
           this.log.error(`upstream ${key}: ${e instanceof Error ? e.message : String(e)}`);
@@ -143,7 +154,10 @@ export class UpstreamChecker {
   peek(s: UpstreamSubject): UpstreamInfo {
     const tr = targetOf(s);
     if ('untracked' in tr) return { state: 'untracked', reason: tr.untracked };
-    const t = tr.target;
+    return this.withMoveNote(tr.target, this.peekTarget(tr.target));
+  }
+
+  private peekTarget(t: UpstreamTarget): UpstreamInfo {
     const source = sourceKey(t);
     const notYet: UpstreamInfo = { state: 'unknown', reason: 'not checked yet', source };
     if (t.ref.kind === 'commit' && t.resolvedSha.startsWith(t.ref.sha)) {
@@ -216,8 +230,13 @@ export class UpstreamChecker {
     const until = this.rateLimitedUntil();
     if (until) s.rateLimitedUntil = until;
     if (this.offline) s.offline = true;
-    if (!this.opts.token().token) s.message = ANONYMOUS_MESSAGE;
+    if (!this.opts.token().token) s.message = anonymousMessage(this.client.rate, this.clock.now());
     return s;
+  }
+
+  /** True once Octokit has been loaded (it is loaded on the first request to GitHub). */
+  get octokitLoaded(): boolean {
+    return this.client.loaded;
   }
 
   // ------------------------------------------------------------------ internals
@@ -245,6 +264,45 @@ export class UpstreamChecker {
     }
   }
 
+  /** True when answering this target's ref takes a request to GitHub now. */
+  private needsRequest(t: UpstreamTarget, force: boolean): boolean {
+    if (t.ref.kind === 'commit' && t.resolvedSha.startsWith(t.ref.sha)) return false;
+    const key = sourceKey(t);
+    if (this.inflight.has(key)) return false;
+    if (force) return true;
+    const look = this.cache.getRef(key);
+    return !((look.fresh && look.answer) || look.failure);
+  }
+
+  /**
+   * When the budget GitHub reported cannot cover every ref this check must ask, the oldest answers
+   * (never-answered first) get the requests that are left and the rest are answered at once —
+   * `rate-limited until HH:MM`, or the earlier answer marked stale — instead of sending requests
+   * GitHub would refuse. Returns the outcomes of the sources left out.
+   */
+  private overBudget(targets: UpstreamTarget[], force: boolean): Map<string, Promise<RefOutcome>> {
+    const out = new Map<string, Promise<RefOutcome>>();
+    const left = this.client.available();
+    const rate = this.client.rate;
+    if (left === undefined || !rate) return out;
+    const needed = new Map<string, UpstreamTarget>();
+    for (const t of targets) {
+      const key = sourceKey(t);
+      if (!needed.has(key) && this.needsRequest(t, force)) needed.set(key, t);
+    }
+    if (needed.size <= left) return out;
+    const age = (key: string): number => this.cache.getRef(key).answer?.checkedAt ?? Number.NEGATIVE_INFINITY;
+    const order = [...needed.keys()].sort((a, b) => age(a) - age(b));
+    const reason = `rate-limited until ${formatHHMM(rate.resetAt)}`;
+    for (const key of order.slice(left)) {
+      const previous = this.cache.getRef(key).answer;
+      const f = this.cache.setFailure(key, 'rate-limited', reason, rate.resetAt);
+      out.set(key, Promise.resolve(this.fromFailure(f, previous)));
+    }
+    this.log.warn(`upstream: ${left} GitHub requests left until ${formatHHMM(rate.resetAt)}; ${order.length - left} of ${order.length} sources not asked`);
+    return out;
+  }
+
   private refOutcome(counter: RequestCounter, t: UpstreamTarget, force: boolean): Promise<RefOutcome> {
     const key = sourceKey(t);
     // Pinned commits never move: nothing to ask about the ref.
@@ -269,16 +327,25 @@ export class UpstreamChecker {
 
   private async askGitHub(counter: RequestCounter, t: UpstreamTarget, key: string, previous: RefAnswer | undefined): Promise<RefOutcome> {
     try {
-      const r =
-        t.ref.kind === 'default'
-          ? await this.latestCommit(counter, t, previous?.etag)
-          : await this.client.commitSha(counter, t.owner, t.repo, t.ref.kind === 'commit' ? t.ref.sha : t.ref.name, previous?.etag);
-      if (r === 'not-modified' && previous) {
+      // With the `vnd.github.sha` media type the SHA is the ETag: on a first check the recorded
+      // commit is sent as one, so an unchanged ref answers 304 even cold.
+      const sent = previous?.etag ?? `"${t.resolvedSha}"`;
+      const r = await this.withMoves(counter, t, (owner, repo) => {
+        if (t.ref.kind === 'default') return this.latestCommit(counter, t, owner, repo, sent);
+        if (t.ref.kind === 'named') return this.namedCommit(counter, t, key, owner, repo, t.ref.name, sent);
+        return this.client.commitSha(counter, owner, repo, t.ref.sha, sent);
+      });
+      if (r === 'not-modified' && previous?.etag === sent) {
         this.cache.confirmRef(key);
         this.cache.recordLookup(true);
         return { head: previous.sha, checkedAt: this.clock.now() };
       }
-      if (r === 'not-modified') throw new GitHubError('other', `GitHub answered "not modified" to an unconditional request for ${key}`);
+      if (r === 'not-modified') {
+        // A 304 to our own SHA: the ref is still at the recorded commit.
+        this.cache.setRef(key, t.resolvedSha, sent);
+        this.cache.recordLookup(true);
+        return { head: t.resolvedSha, checkedAt: this.clock.now() };
+      }
       this.cache.setRef(key, r.sha, r.etag);
       this.cache.recordLookup(false);
       return { head: r.sha, checkedAt: this.clock.now() };
@@ -297,28 +364,96 @@ export class UpstreamChecker {
    * (404/422 from some GitHub Enterprise versions) but the repository exists, the branch is looked
    * up by name as before, and that choice is remembered for the repository.
    */
-  private async latestCommit(counter: RequestCounter, t: UpstreamTarget, etag: string | undefined): Promise<{ sha: string; etag?: string } | 'not-modified'> {
+  private async latestCommit(
+    counter: RequestCounter,
+    t: UpstreamTarget,
+    owner: string,
+    repo: string,
+    etag: string | undefined,
+  ): Promise<{ sha: string; etag?: string } | 'not-modified'> {
     const rk = repoKey(t);
     if (!this.cache.isHeadRefused(rk)) {
       try {
-        return await this.client.commitSha(counter, t.owner, t.repo, 'HEAD', etag);
+        return await this.client.commitSha(counter, owner, repo, 'HEAD', etag);
       } catch (e) {
         if (!(e instanceof GitHubError) || (e.status !== 404 && e.status !== 422)) throw e;
+        // github.com always resolves HEAD: its 404 means missing or private, and asking again
+        // by another route would only double the cost.
+        if (e.status === 404 && this.flavor === 'github.com') throw e;
         // A repository that does not exist (or is hidden) fails here with the usual "not found" reason.
-        const branch = await this.defaultBranch(counter, t);
+        const branch = await this.defaultBranch(counter, t, owner, repo);
         this.cache.setHeadRefused(rk);
-        this.log.info(`upstream ${t.owner}/${t.repo}: commits/HEAD refused (${e.status}); asking by the default branch name "${branch}"`);
-        return this.client.commitSha(counter, t.owner, t.repo, branch, etag);
+        this.log.info(`upstream ${owner}/${repo}: commits/HEAD refused (${e.status}); asking by the default branch name "${branch}"`);
+        return this.client.commitSha(counter, owner, repo, branch, etag);
       }
     }
-    return this.client.commitSha(counter, t.owner, t.repo, await this.defaultBranch(counter, t), etag);
+    return this.client.commitSha(counter, owner, repo, await this.defaultBranch(counter, t, owner, repo), etag);
   }
 
-  private async defaultBranch(counter: RequestCounter, t: UpstreamTarget): Promise<string> {
+  /**
+   * A name that is not a SHA: a tag first (`tags/NAME`), then a branch (`heads/NAME`), as
+   * SkillMeat resolves it — whatever order GitHub would use for the bare name. Which one answered
+   * is remembered per source (hours), so later checks ask it directly.
+   */
+  private async namedCommit(
+    counter: RequestCounter,
+    t: UpstreamTarget,
+    key: string,
+    owner: string,
+    repo: string,
+    name: string,
+    etag: string | undefined,
+  ): Promise<{ sha: string; etag?: string } | 'not-modified'> {
+    const known = this.cache.getRefKind(key);
+    const order: RefKind[] = known === 'heads' ? ['heads', 'tags'] : ['tags', 'heads'];
+    for (const kind of order) {
+      try {
+        const r = await this.client.commitSha(counter, owner, repo, `${kind}/${name}`, etag);
+        if (known !== kind) this.cache.setRefKind(key, kind);
+        return r;
+      } catch (e) {
+        // 422 = no such ref of this kind; anything else (missing repository, limits) is the answer.
+        if (!(e instanceof GitHubError) || e.kind !== 'bad-ref') throw e;
+      }
+    }
+    throw new GitHubError('bad-ref', `${t.owner}/${t.repo}: no tag or branch named ${name}`, undefined, 422);
+  }
+
+  /**
+   * Runs a request by the repository's current name; after a 301 (renamed or transferred) the new
+   * name is read once, remembered, and the request is made again under it.
+   */
+  private async withMoves<T>(counter: RequestCounter, t: UpstreamTarget, run: (owner: string, repo: string) => Promise<T>): Promise<T> {
+    const rk = repoKey(t);
+    const name = this.cache.getMove(rk) ?? { owner: t.owner, repo: t.repo };
+    try {
+      return await run(name.owner, name.repo);
+    } catch (e) {
+      if (!(e instanceof GitHubError) || e.kind !== 'moved' || e.movedToId === undefined) throw e;
+      const to = await this.client.repositoryName(counter, e.movedToId, `${name.owner}/${name.repo}`);
+      this.cache.setMove(rk, to);
+      this.log.info(`upstream: ${t.owner}/${t.repo} moved to ${to.owner}/${to.repo}; asking the new name from now on`);
+      return run(to.owner, to.repo);
+    }
+  }
+
+  /** "acme/old moved to acme/new" on every answer about a repository GitHub redirected. */
+  private withMoveNote(t: UpstreamTarget, info: UpstreamInfo): UpstreamInfo {
+    const to = this.cache.getMove(repoKey(t));
+    if (!to || info.state === 'untracked') return info;
+    const note = `${t.owner}/${t.repo} moved to ${to.owner}/${to.repo}`;
+    return { ...info, reason: info.reason ? `${info.reason}; ${note}` : note };
+  }
+
+  private get flavor(): 'github.com' | 'enterprise' {
+    return this.opts.apiFlavor ?? (this.client.url === DEFAULT_API_URL ? 'github.com' : 'enterprise');
+  }
+
+  private async defaultBranch(counter: RequestCounter, t: UpstreamTarget, owner: string, repo: string): Promise<string> {
     const rk = repoKey(t);
     const cached = this.cache.getDefaultBranch(rk);
     if (cached) return cached;
-    const branch = await this.client.defaultBranch(counter, t.owner, t.repo);
+    const branch = await this.client.defaultBranch(counter, owner, repo);
     this.cache.setDefaultBranch(rk, branch);
     return branch;
   }
@@ -351,15 +486,14 @@ export class UpstreamChecker {
       if (info.reason === undefined) delete info.reason;
       return info;
     };
+    const at = (sha: string): Promise<PathEntry> =>
+      this.withMoves(counter, t, (owner, repo) => this.entries.at(counter, { ...t, via: { owner, repo } }, sha, t.path));
     try {
       if (t.ref.kind === 'commit' && o.head === t.resolvedSha) {
-        return withStale(this.pinned(t, await this.entries.at(counter, t, t.resolvedSha, t.path)));
+        return withStale(this.pinned(t, await at(t.resolvedSha)));
       }
       if (o.head === t.resolvedSha) return withStale({ state: 'current' });
-      const [a, b] = await Promise.all([
-        this.entries.at(counter, t, t.resolvedSha, t.path),
-        this.entries.at(counter, t, o.head, t.path),
-      ]);
+      const [a, b] = await Promise.all([at(t.resolvedSha), at(o.head)]);
       return withStale(decide(t, o.head, a, b));
     } catch (e) {
       const err = e instanceof GitHubError ? e : new GitHubError('other', e instanceof Error ? e.message : String(e));

@@ -26,6 +26,7 @@ describe('upstream checks against the fake GitHub', function () {
 
   /** 6 repositories × 10 skills each, all collected at the repositories' first commits. */
   function sixtyArtifacts(): { subjects: UpstreamSubject[]; shas: Map<string, string> } {
+    gh.rateLimit({ who: 'anonymous', remaining: 5000, limit: 5000 });
     const subjects: UpstreamSubject[] = [];
     const shas = new Map<string, string>();
     for (let r = 0; r < 6; r++) {
@@ -60,8 +61,11 @@ describe('upstream checks against the fake GitHub', function () {
       'latest is asked as HEAD: no default-branch lookup first',
     );
     for (const r of commitReqs) {
-      assert.equal(r.status, 200);
+      // A first check sends the recorded SHA as the ETag: unchanged repositories answer 304.
+      const i = Number(/repo(\d)/.exec(r.path)![1]);
+      assert.equal(r.status, i < 2 ? 200 : 304, r.path);
       assert.equal(r.headers.accept, 'application/vnd.github.sha');
+      assert.match(r.headers['if-none-match'] ?? '', /^"[0-9a-f]{40}"$/);
     }
     const treeReqs = gh.requests({ pathIncludes: '/git/trees/' });
     // Only the two repositories that moved need trees: their old and their new commit.
@@ -95,6 +99,7 @@ describe('upstream checks against the fake GitHub', function () {
     assert.equal(after.results.get('default/r0s3::skill')?.state, 'update-available');
     const stats = rig.cache.stats();
     assert.ok(stats.hits > 0 && (stats.notModified as number) === 6);
+    assert.equal(gh.budget('token').used, 2 + 4, 'with a token, only the two 200s and the four trees cost units');
   });
 
   it('a change in another folder is repo-moved, a change in the artifact folder is update-available, removal too', async () => {
@@ -153,7 +158,7 @@ describe('upstream checks against the fake GitHub', function () {
     assert.equal(st('pinned-vanished'), 'unknown');
     assert.match(results.get('default/pinned-vanished::skill')!.reason!, /not found at the pinned commit/);
     assert.equal(st('no-such-tag'), 'unknown');
-    assert.match(results.get('default/no-such-tag::skill')!.reason!, /v9\.9\.9 not found/);
+    assert.match(results.get('default/no-such-tag::skill')!.reason!, /no tag or branch named v9\.9\.9/);
     // Pinned artifacts never ask about a ref.
     assert.ok(!gh.requestLog.some((r) => r.path.includes(`/commits/${c1.slice(0, 7)}`)));
   });
@@ -175,7 +180,7 @@ describe('upstream checks against the fake GitHub', function () {
     assert.equal(last.rateLimitedUntil, new Date(Math.floor(resetAt / 1000) * 1000).toISOString());
     assert.equal(last.rateLimit?.remaining, 0);
     assert.equal(last.rateLimit?.anonymous, true);
-    assert.match(last.message ?? '', /anonymous requests are limited to 60 an hour/);
+    assert.match(last.message ?? '', /no GitHub token: 0 of 60 anonymous requests left until \d\d:\d\d/);
 
     gh.clearLog();
     clock.advance(10 * 60_000);
@@ -366,7 +371,7 @@ describe('upstream checks against the fake GitHub', function () {
       assert.deepEqual(nonTree(), [
         ['/repos/acme/other', 200],
         ['/repos/acme/other/commits/HEAD', refusal],
-        ['/repos/acme/other/commits/main', 200],
+        ['/repos/acme/other/commits/main', 304],
         ['/repos/acme/tools', 200],
         ['/repos/acme/tools/commits/HEAD', refusal],
         ['/repos/acme/tools/commits/trunk', 200],
@@ -400,9 +405,9 @@ describe('upstream checks against the fake GitHub', function () {
     });
   }
 
-  it('HEAD refused for a repository that does not exist or is private: the usual "not found" reason, no fallback kept', async () => {
+  it('HEAD refused for a repository that does not exist or is private (an Enterprise server): the usual "not found" reason, no fallback kept', async () => {
     const clock = new FakeClock(Date.now());
-    const rig = makeRig(api, { clock });
+    const rig = makeRig(api, { clock, apiFlavor: 'enterprise' });
     const sha = gh.addRepo('acme', 'secret', { private: true, files: { 'skills/a/SKILL.md': 'a' } });
     gh.requireToken('tok-real');
     const subjects = [
@@ -424,7 +429,7 @@ describe('upstream checks against the fake GitHub', function () {
     gh.clearLog();
     const ok = await rig.checker.check(subjects.slice(0, 1));
     assert.equal(ok.results.get('default/a::skill')!.state, 'current');
-    assert.deepEqual(gh.requestLog.map((x) => [x.path, x.status]), [['/repos/acme/secret/commits/HEAD', 200]]);
+    assert.deepEqual(gh.requestLog.map((x) => [x.path, x.status]), [['/repos/acme/secret/commits/HEAD', 304]]);
   });
 
   it('other answers to commits/HEAD (409 empty repository, 5xx) are not taken for a refusal and never give "current"', async () => {
@@ -564,7 +569,8 @@ describe('upstream checks against the fake GitHub', function () {
     assert.equal(rig.checker.invalidate(subjects), 1);
     gh.clearLog();
     await rig.checker.check(subjects);
-    assert.deepEqual(gh.requestLog.map((r) => r.status), [200], 'no ETag left after invalidation');
+    assert.deepEqual(gh.requestLog.map((r) => r.status), [304], 'the stored ETag is gone; the recorded SHA is sent as one');
+    assert.equal(gh.requestLog[0].headers['if-none-match'], `"${sha}"`);
 
     const other = new FakeGitHub();
     const otherUrl = await other.start();

@@ -54,7 +54,7 @@ export async function closeRigs(): Promise<void> {
 
 export function makeRig(
   apiUrl: string,
-  opts: { token?: string; clock?: Clock; stateFile?: string; concurrency?: number; ttlMs?: number } = {},
+  opts: { token?: string; clock?: Clock; stateFile?: string; concurrency?: number; ttlMs?: number; apiFlavor?: 'github.com' | 'enterprise' } = {},
 ): Rig {
   const log = new MemoryLogger();
   const store = opts.stateFile ? new PersistentStore(opts.stateFile, log, { debounceMs: 10 }) : undefined;
@@ -71,6 +71,7 @@ export function makeRig(
     retries: 2,
     retryBaseMs: 5,
     requestTimeoutMs: 10_000,
+    apiFlavor: opts.apiFlavor,
     onStatus: (s) => statuses.push(s),
   });
   const rig = { checker, cache, log, statuses, token };
