@@ -121,7 +121,8 @@ describe('upstream checks through the daemon and the CLI (issue #5)', function (
     // One commits/HEAD per repository, and the two trees of acme/tools, which moved; no default-branch lookup.
     assert.deepEqual(
       gh.requests({ pathIncludes: '/commits/' }).map((r) => [r.path, r.status]).sort(),
-      [['/repos/acme/stable/commits/HEAD', 200], ['/repos/acme/tools/commits/HEAD', 200]],
+      // acme/stable has not moved: the recorded SHA, sent as the ETag, gets a 304 even on this first check.
+      [['/repos/acme/stable/commits/HEAD', 304], ['/repos/acme/tools/commits/HEAD', 200]],
     );
     assert.equal(gh.requests({ pathIncludes: '/repos/acme/tools/git/trees/' }).length, 2);
     assert.equal(first.requests, 4);

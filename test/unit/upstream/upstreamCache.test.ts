@@ -128,4 +128,56 @@ describe('UpstreamCache', () => {
     assert.equal(c.isHeadRefused('y'), true);
     assert.equal(c.isHeadRefused('x'), false);
   });
+
+  it('tag-or-branch per source (hours), moved repositories and unservable commits: kept, persisted where safe, dropped on invalidation', async () => {
+    const clock = new FakeClock();
+    const file = path.join(dir, 'state.json');
+    const log = new MemoryLogger();
+    const c = new UpstreamCache({ clock, store: new PersistentStore(file, log, { debounceMs: 1 }) });
+    await c.ready;
+    const named = 'github:github.com/acme/tools@release';
+    const repo = 'github:github.com/acme/tools';
+    c.setRefKind(named, 'heads');
+    c.setMove(repo, { owner: 'neworg', repo: 'tools' });
+    c.setUnservable(`${repo}#${A}`, 404, 'commit aaaaaaa not found');
+    assert.equal(c.getRefKind(named), 'heads');
+    assert.deepEqual(c.getMove(repo), { owner: 'neworg', repo: 'tools' });
+    assert.equal(c.getUnservable(`${repo}#${A}`)?.status, 404);
+    await c.flush();
+    const written = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+    assert.ok(!JSON.stringify(written).includes('not found'), 'an unservable commit may depend on the token: never written');
+
+    const reloaded = new UpstreamCache({ clock, store: new PersistentStore(file, log, { debounceMs: 1 }) });
+    await reloaded.ready;
+    assert.equal(reloaded.getRefKind(named), 'heads');
+    assert.deepEqual(reloaded.getMove(repo), { owner: 'neworg', repo: 'tools' });
+    assert.equal(reloaded.getUnservable(`${repo}#${A}`), undefined);
+
+    clock.advance(6 * 3600_000);
+    assert.equal(reloaded.getRefKind(named), undefined, 'asked tags-first again after hours: a tag may have appeared');
+
+    c.invalidate([repo]);
+    assert.equal(c.getRefKind(named), undefined);
+    assert.equal(c.getMove(repo), undefined);
+    assert.equal(c.getUnservable(`${repo}#${A}`), undefined);
+    c.setMove(repo, { owner: 'x', repo: 'y' });
+    c.setUnservable(`${repo}#${B}`, 422, 'no');
+    c.invalidateAll();
+    assert.equal(c.getMove(repo), undefined);
+    assert.equal(c.getUnservable(`${repo}#${B}`), undefined);
+    await c.flush();
+    await reloaded.flush();
+  });
+
+  it('drops malformed moves and ref kinds from the state file', async () => {
+    const file = path.join(dir, 'state.json');
+    fs.writeFileSync(file, JSON.stringify({ version: 1, refKinds: { a: { kind: 'branch', at: Date.now() }, b: { kind: 'tags', at: Date.now() } }, moves: { r: { owner: '../x', repo: 'y' } } }));
+    const log = new MemoryLogger();
+    const c = new UpstreamCache({ log, store: new PersistentStore(file, log, { debounceMs: 1 }) });
+    await c.ready;
+    assert.equal(c.getRefKind('b'), 'tags');
+    assert.equal(c.getRefKind('a'), undefined);
+    assert.equal(c.getMove('r'), undefined);
+    assert.ok(log.lines.some((l) => /2 malformed entries/.test(l)), log.lines.join('\n'));
+  });
 });
