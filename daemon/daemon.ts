@@ -42,6 +42,8 @@ export interface DaemonOptions {
 export interface RunningDaemon {
   paths: DaemonPaths;
   stop(reason: string): Promise<void>;
+  /** synchronous clean-up of socket and lock (if still ours), for a forced exit */
+  removeOurFiles(): void;
   stopped: Promise<void>;
 }
 
@@ -172,6 +174,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   return {
     paths,
     stop: (reason: string) => running.stop(reason),
+    removeOurFiles: () => running.removeOurFiles(),
     stopped: running.stopped.then(() => log.close()),
   };
 }

@@ -5,6 +5,9 @@ import { resolveHome } from './skillmeat';
 import { runDaemon, type RunningDaemon } from './daemon';
 import type { LogLevel } from './log';
 
+/** How long a signalled daemon may spend stopping cleanly before it just exits. */
+const STOP_BOUND_MS = 3000;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -21,12 +24,27 @@ async function main(): Promise<void> {
   // Handlers go in before the socket exists: a client may connect, and a signal arrive, the moment
   // we listen, and Node's default action would skip the clean-up of socket and lock.
   const running: { daemon?: RunningDaemon; pendingSignal?: string } = {};
+  let signalled = 0;
   const stop = (signal: string) => {
+    signalled++;
+    // A signal always ends the daemon: a second one, or a clean stop that cannot finish within
+    // STOP_BOUND_MS (a read stuck in the thread pool, a hung disk), exits at once. The forced
+    // path still removes socket and lock if they are ours (synchronous, never blocks on a read).
+    if (signalled > 1) forceExit();
+    const bound = setTimeout(forceExit, STOP_BOUND_MS);
+    bound.unref();
     if (!running.daemon) {
       running.pendingSignal ??= signal;
       return;
     }
     void running.daemon.stop(signal).then(() => process.exit(0));
+  };
+  const forceExit = () => {
+    try {
+      running.daemon?.removeOurFiles();
+    } finally {
+      process.exit(0);
+    }
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

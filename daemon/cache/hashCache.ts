@@ -1,15 +1,28 @@
-// Content-hash cache (issue #4, part 3): an unchanged workspace costs a stat walk, or nothing at all
-// while the watchers are healthy.
+// Content-hash cache (issue #4, part 3; trust model: issue #11): an unchanged workspace costs a
+// stat walk, or nothing at all while the watchers cover it.
 //
 // SkillMeat's directory hash is one running SHA-256, so it cannot be patched per file: an entry is
-// keyed by the stat signature (rel path, size, mtime, inode) of every file under the path, and any
-// difference means a full re-hash. Like git's racy-clean check, an entry whose files were modified
-// within racyWindowMs of the moment they were hashed is never trusted: the file may have changed
-// again within the same mtime tick.
+// keyed by the stat signature (rel path, size, mtime, ctime, inode, device) of every file under the
+// path, and any difference means a full re-hash. Like git's racy-clean check, an entry whose files
+// were modified within racyWindowMs of the moment they were hashed is never trusted: the file may
+// have changed again within the same mtime tick.
+//
+// When is an entry answered WITHOUT the stat walk? Only when all of these hold (else: stat walk):
+//  - trustWatchers (the service: every watcher scope is healthy),
+//  - the entry was stat-validated after the last distrust() (overflow, stall, `status --verify`),
+//  - every directory the listing read was under a live watch when the entry was validated, and
+//    still is under that same watch (coverage epochs, daemon/watch/coverage.ts): a folder moved,
+//    replaced, deleted or dropped from watching since then has a new epoch or none,
+//  - no input is reached through a symlink (its bytes live where no watcher looks) and none has
+//    other hard links (a write through another name sends no event for this one),
+//  - it is not racy.
+// Anything no event reveals (a hard link made later, a bind mount) is bounded by validateSome(),
+// the throttled background stat walk the service runs.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { CacheStats } from '../../shared/types';
 import { hashInputs, listHashInputs, type Hasher, type HashInputList } from '../skillmeat/contentHash';
+import { epochsOf, stillCovered, type CoverageView } from '../watch/coverage';
 import { systemClock, type Clock } from './clock';
 import { nullLogger, type Logger } from './logger';
 import { TtlCache } from './ttlCache';
@@ -20,6 +33,14 @@ export interface HashCacheOptions {
   /** files modified this close to (or after) the hashing moment make the entry untrusted */
   racyWindowMs?: number;
   log?: Logger;
+  /** which directories live watches cover; without it no entry is ever trusted without a stat */
+  coverage?: CoverageView;
+}
+
+/** Directories (and their watch epochs) an entry relies on being told about. */
+interface Cover {
+  dirs: string[];
+  epochs: number[];
 }
 
 interface HashEntry {
@@ -27,6 +48,10 @@ interface HashEntry {
   signature: string;
   hash: string;
   racy: boolean;
+  /** undefined: some input is out of the watchers' sight; validated by stat on every use */
+  cover: Cover | undefined;
+  /** the distrust() generation this entry was last stat-validated in */
+  trustGen: number;
 }
 
 export const DEFAULT_RACY_WINDOW_MS = 2000;
@@ -34,14 +59,23 @@ export const DEFAULT_RACY_WINDOW_MS = 2000;
 export function statSignature(list: HashInputList): string {
   const h = createHash('sha1');
   h.update(list.kind);
-  for (const f of list.files) h.update(`\n${f.rel}\0${f.size}\0${f.mtimeMs}\0${f.ino}`);
+  if (list.rootIsLink) h.update('\0link');
+  for (const f of list.files) h.update(`\n${f.rel}\0${f.size}\0${f.mtimeMs}\0${f.ctimeMs}\0${f.ino}\0${f.dev}`);
   return h.digest('hex');
+}
+
+export interface ValidationPass {
+  /** entries whose files no longer match their signature (dropped) */
+  stale: string[];
+  checked: number;
+  files: number;
+  ms: number;
 }
 
 export class HashCache implements Hasher {
   /**
-   * Set by the service from watcher health: while true, an entry not dropped by a watcher is
-   * answered without even the stat walk. Racy entries are walked regardless.
+   * Set by the service from watcher health: while true, a covered entry not dropped by a watcher
+   * is answered without even the stat walk (see the conditions above).
    */
   trustWatchers = false;
 
@@ -49,16 +83,26 @@ export class HashCache implements Hasher {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly racyWindowMs: number;
+  private readonly coverage: CoverageView | undefined;
+  private trustGen = 0;
   private hits = 0;
   private misses = 0;
   private walksSkipped = 0;
   private racyHashes = 0;
   private filesHashed = 0;
+  private uncovered = 0;
+  /** background validation: where the round-robin pass stands, and what it has cost */
+  private pending: string[] = [];
+  private bgChecked = 0;
+  private bgFiles = 0;
+  private bgMs = 0;
+  private bgStale = 0;
 
   constructor(opts: HashCacheOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? nullLogger;
     this.racyWindowMs = opts.racyWindowMs ?? DEFAULT_RACY_WINDOW_MS;
+    this.coverage = opts.coverage;
     this.cache = new TtlCache<HashEntry>({
       name: 'hashes',
       maxEntries: opts.maxEntries ?? 50_000,
@@ -75,7 +119,7 @@ export class HashCache implements Hasher {
     const key = path.resolve(absPath);
     if (this.trustWatchers) {
       const entry = this.cache.peek(key)?.value;
-      if (entry && !entry.racy) {
+      if (entry && this.trusted(entry)) {
         this.hits++;
         this.walksSkipped++;
         return entry.hash;
@@ -84,6 +128,25 @@ export class HashCache implements Hasher {
     // force: every call validates against the disk; concurrent calls on one path share that work
     const r = await this.cache.getOrCompute(key, () => this.validate(key), { force: true });
     return r.value.hash;
+  }
+
+  /**
+   * Whether hash(absPath) would now be answered without a stat walk (trustWatchers aside): false
+   * for a path with no entry or one out of the watchers' sight. The service uses it to know whether
+   * rows computed from these hashes may be reused until an event says otherwise.
+   */
+  isCovered(absPath: string): boolean {
+    const entry = this.cache.peek(path.resolve(absPath))?.value;
+    return entry !== undefined && this.trusted(entry);
+  }
+
+  /**
+   * Every entry is validated by a stat walk before it is trusted again (an overflow or stall may
+   * have lost events; `status --verify` wants the disk, not the watchers). Keeps the hashes: a
+   * matching signature costs a stat walk, not a re-hash.
+   */
+  distrust(): void {
+    this.trustGen++;
   }
 
   /** Drops the entries for that path, its ancestors and its descendants. */
@@ -113,6 +176,68 @@ export class HashCache implements Hasher {
     });
   }
 
+  /**
+   * One slice of the background validation: stat-walks up to `max` trusted entries, round-robin
+   * over the whole cache, and drops those whose files changed without an event (hard links made
+   * after hashing, writes the kernel did not report). The caller invalidates what the stale paths
+   * feed. Entries not trusted anyway (uncovered, racy) are skipped: each use walks them already.
+   */
+  async validateSome(max: number): Promise<ValidationPass> {
+    const started = performance.now();
+    const pass: ValidationPass = { stale: [], checked: 0, files: 0, ms: 0 };
+    // a round ends when the list empties; the next call starts the next round
+    if (this.pending.length === 0) this.pending = this.cache.keys();
+    while (pass.checked < max && this.pending.length > 0) {
+      const key = this.pending.pop()!;
+      const entry = this.cache.peek(key)?.value;
+      if (!entry || !this.trusted(entry)) continue;
+      pass.checked++;
+      let same = false;
+      try {
+        const list = await listHashInputs(key);
+        pass.files += list.files.length;
+        same = statSignature(list) === entry.signature;
+      } catch {
+        same = false;
+      }
+      // an entry replaced meanwhile (a fresh validation) is not ours to judge
+      if (!same && this.cache.peek(key)?.value === entry) {
+        this.cache.delete(key);
+        pass.stale.push(key);
+      }
+    }
+    pass.ms = performance.now() - started;
+    this.bgChecked += pass.checked;
+    this.bgFiles += pass.files;
+    this.bgMs += pass.ms;
+    this.bgStale += pass.stale.length;
+    if (pass.stale.length) this.log.info(`hash validation: ${pass.stale.length} entries changed without an event (${pass.stale.slice(0, 3).join(', ')}${pass.stale.length > 3 ? ', …' : ''})`);
+    return pass;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  private trusted(entry: HashEntry): boolean {
+    return (
+      !entry.racy &&
+      entry.cover !== undefined &&
+      entry.trustGen === this.trustGen &&
+      this.coverage !== undefined &&
+      stillCovered(this.coverage, entry.cover.dirs, entry.cover.epochs)
+    );
+  }
+
+  /** The watch coverage of what the listing read, or undefined if any of it is out of sight. */
+  private coverOf(list: HashInputList, versionBefore: number): Cover | undefined {
+    const cov = this.coverage;
+    if (!cov || cov.version !== versionBefore || list.rootIsLink) return undefined;
+    for (const f of list.files) if (f.viaLink || f.nlink > 1) return undefined;
+    const epochs = epochsOf(cov, list.dirs);
+    return epochs ? { dirs: list.dirs, epochs } : undefined;
+  }
+
   invalidateAll(): number {
     return this.cache.clear();
   }
@@ -132,17 +257,25 @@ export class HashCache implements Hasher {
       racyHashes: this.racyHashes,
       filesHashed: this.filesHashed,
       trustWatchers: this.trustWatchers,
+      uncoveredValidations: this.uncovered,
+      background: { checked: this.bgChecked, files: this.bgFiles, ms: Math.round(this.bgMs), stale: this.bgStale },
     };
   }
 
   private async validate(key: string): Promise<HashEntry> {
     try {
+      // captured before the walk: a watch added or removed while we read makes the cover unknown
+      const versionBefore = this.coverage?.version ?? 0;
+      const trustGen = this.trustGen;
       const list = await listHashInputs(key);
       const signature = statSignature(list);
+      const cover = this.coverOf(list, versionBefore);
+      if (!cover) this.uncovered++;
       const prev = this.cache.peek(key)?.value;
       if (prev && prev.signature === signature && !prev.racy) {
         this.hits++;
-        return prev;
+        // validated now, under the watches that hold now
+        return { ...prev, cover, trustGen };
       }
       this.misses++;
       const hashedAt = this.clock.now();
@@ -150,7 +283,7 @@ export class HashCache implements Hasher {
       this.filesHashed += list.files.length;
       const racy = list.files.some((f) => hashedAt - f.mtimeMs < this.racyWindowMs);
       if (racy) this.racyHashes++;
-      return { signature, hash, racy };
+      return { signature, hash, racy, cover, trustGen };
     } catch (e) {
       // a path that cannot be hashed now must not keep answering with its old hash
       this.cache.delete(key);

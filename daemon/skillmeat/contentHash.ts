@@ -12,12 +12,23 @@ export interface HashInput {
   abs: string;
   size: number;
   mtimeMs: number;
+  /** status change time: moves with every write and chmod, and cannot be set back (git's index uses it) */
+  ctimeMs: number;
   ino: number;
+  dev: number;
+  /** hard links to the inode: a write through another name changes these bytes without an event here */
+  nlink: number;
+  /** reached through a symlink: its bytes live at a path no watcher of ours covers */
+  viaLink: boolean;
 }
 
 export interface HashInputList {
   kind: 'file' | 'dir';
   files: HashInput[];
+  /** every directory the listing read (the hashed one and its subdirectories); a file: its parent */
+  dirs: string[];
+  /** the hashed path itself is a symlink */
+  rootIsLink: boolean;
 }
 
 export interface Hasher {
@@ -58,9 +69,12 @@ export function comparePathParts(a: readonly string[], b: readonly string[]): nu
 interface Found {
   parts: string[];
   abs: string;
-  size: number;
-  mtimeMs: number;
-  ino: number;
+  st: fs.Stats;
+  viaLink: boolean;
+}
+
+function input(rel: string, abs: string, st: fs.Stats, viaLink: boolean): HashInput {
+  return { rel, abs, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, nlink: st.nlink, viaLink };
 }
 
 /**
@@ -81,14 +95,15 @@ class Slicer {
   }
 }
 
-async function walk(dir: string, parts: string[], out: Found[], slicer: Slicer): Promise<void> {
+async function walk(dir: string, parts: string[], out: Found[], dirs: string[], slicer: Slicer): Promise<void> {
+  dirs.push(dir);
   const entries = fs.readdirSync(dir, { withFileTypes: true });
   for (const e of entries) {
     await slicer.tick();
     const abs = path.join(dir, e.name);
     const childParts = [...parts, e.name];
     if (e.isDirectory()) {
-      await walk(abs, childParts, out, slicer);
+      await walk(abs, childParts, out, dirs, slicer);
     } else if (e.isFile() || e.isSymbolicLink()) {
       // Symlinks: a link to a file counts with its target's bytes; a link to a directory is listed
       // by rglob but not descended; a broken link is skipped (is_file() is false).
@@ -101,7 +116,7 @@ async function walk(dir: string, parts: string[], out: Found[], slicer: Slicer):
         throw err;
       }
       if (!st.isFile()) continue;
-      out.push({ parts: childParts, abs, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+      out.push({ parts: childParts, abs, st, viaLink: e.isSymbolicLink() });
     }
     // sockets, fifos, devices: not regular files, skipped like SkillMeat's is_file() filter
   }
@@ -109,9 +124,11 @@ async function walk(dir: string, parts: string[], out: Found[], slicer: Slicer):
 
 /** What a hash of `p` would read, in SkillMeat's order. Throws (ENOENT, EACCES, …) like the hash would. */
 export async function listHashInputs(p: string): Promise<HashInputList> {
-  const st = await fsp.stat(p);
+  const lst = await fsp.lstat(p);
+  const rootIsLink = lst.isSymbolicLink();
+  const st = rootIsLink ? await fsp.stat(p) : lst;
   if (st.isFile()) {
-    return { kind: 'file', files: [{ rel: '', abs: p, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }] };
+    return { kind: 'file', files: [input('', p, st, rootIsLink)], dirs: [path.dirname(p)], rootIsLink };
   }
   if (!st.isDirectory()) {
     const err = new Error(`not a regular file or directory: ${p}`) as NodeJS.ErrnoException;
@@ -120,12 +137,10 @@ export async function listHashInputs(p: string): Promise<HashInputList> {
     throw err;
   }
   const found: Found[] = [];
-  await walk(p, [], found, new Slicer());
+  const dirs: string[] = [];
+  await walk(p, [], found, dirs, new Slicer());
   found.sort((a, b) => comparePathParts(a.parts, b.parts));
-  return {
-    kind: 'dir',
-    files: found.map((f) => ({ rel: f.parts.join(path.sep), abs: f.abs, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino })),
-  };
+  return { kind: 'dir', files: found.map((f) => input(f.parts.join(path.sep), f.abs, f.st, f.viaLink)), dirs, rootIsLink };
 }
 
 /** Largest read buffer one hash holds; bigger files go through it in pieces. */

@@ -1,5 +1,6 @@
 // Reads one TOML file and turns every failure into a message naming the file (and line for syntax
 // errors), so one bad file only spoils its own rows.
+import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 
@@ -43,13 +44,23 @@ export function parseToml(file: string, text: string): TomlReadResult {
   }
 }
 
+// O_NONBLOCK: a FIFO (or device) at a TOML path must not block open() — on the thread pool that
+// hangs every later file read of the daemon, and SIGTERM with it. Once open, fstat decides.
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
 export async function readTomlFile(file: string): Promise<TomlReadResult> {
   let text: string;
   try {
-    const st = await fsp.stat(file);
-    if (st.isDirectory()) return { ok: false, missing: false, error: `${file}: is a directory, expected a file` };
-    if (st.size > MAX_TOML_BYTES) return { ok: false, missing: false, error: `${file}: too large (${st.size} bytes)` };
-    text = await fsp.readFile(file, 'utf8');
+    const fh = await fsp.open(file, OPEN_FLAGS);
+    try {
+      const st = await fh.stat();
+      if (st.isDirectory()) return { ok: false, missing: false, error: `${file}: is a directory, expected a file` };
+      if (!st.isFile()) return { ok: false, missing: false, error: `${file}: not a regular file (a FIFO, socket or device?)` };
+      if (st.size > MAX_TOML_BYTES) return { ok: false, missing: false, error: `${file}: too large (${st.size} bytes)` };
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', error: describeFsError(file, err) };

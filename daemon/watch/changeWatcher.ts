@@ -5,9 +5,11 @@
 // A watcher failure never throws out of here: it is logged, the scope is reported as `overflow`
 // (so the service recomputes it), `healthy` turns false (so the service re-checks on every request
 // instead of trusting caches), and the watcher is re-established with backoff.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage, nullLogger, type Logger } from '../cache/logger';
 import type { ChangeEvent } from './changeEvent';
+import { WatchCoverage } from './coverage';
 import { classifyHomeEvent, classifyWorkspaceEvent, homeDescend, workspaceDescend } from './classify';
 import { DirTree, type TreeEvent } from './dirTree';
 import { EventBatch } from './eventBatch';
@@ -33,7 +35,20 @@ export interface ChangeWatcherOptions {
    * working file watching ($SKILLMEAT_SYNC_DISABLE_WATCH).
    */
   disabledReason?: string;
+  /**
+   * The daemon's own folder for sync cookies (never SkillMeat's or a workspace). Without it sync()
+   * answers false and callers re-check the disk.
+   */
+  cookieDir?: string;
+  /** an event-loop delay longer than this may have lost events: treated as an overflow */
+  stallMs?: number;
 }
+
+/** A barrier whose cookie has not come back within this long has failed (the caller re-checks the disk). */
+export const SYNC_TIMEOUT_MS = 2000;
+/** Event-loop lag check period, and the lag taken as "events may be lost" (see docs/ARCHITECTURE.md). */
+const LAG_TICK_MS = 200;
+export const DEFAULT_STALL_MS = 500;
 
 interface Scope {
   /** 'home' or the folder path: the overflow scope */
@@ -59,6 +74,17 @@ export class ChangeWatcher {
   private timer?: NodeJS.Timeout;
   private firstEventAt?: number;
   private closed = false;
+  /** every directory a live handle watches, with its epoch: what cached hashes may rely on */
+  readonly coverage = new WatchCoverage();
+  private cookieWatcher?: fs.FSWatcher;
+  private cookieSeq = 0;
+  private readonly cookies = new Map<string, (ok: boolean) => void>();
+  private lagTimer?: NodeJS.Timeout;
+  private lastTick = 0;
+  /** test hook: raw events are being dropped, as in a kernel queue overflow */
+  private deaf = false;
+  /** times events were (or may have been) lost: stalls and overflows */
+  lossCount = 0;
 
   constructor(opts: ChangeWatcherOptions = {}) {
     this.opts = opts;
@@ -66,6 +92,10 @@ export class ChangeWatcher {
     this.maxDelayMs = opts.maxDelayMs ?? Math.max(1000, this.debounceMs * 10);
     this.log = opts.log ?? nullLogger;
     this.batch = new EventBatch(opts.maxPathsPerEvent);
+    if (opts.disabledReason === undefined) {
+      this.startCookies();
+      this.startLagMonitor();
+    }
   }
 
   /** The home need not exist yet: its nearest existing ancestor is watched until it appears. */
@@ -117,8 +147,59 @@ export class ChangeWatcher {
     return this.scopes().reduce((n, s) => n + (s.tree?.count ?? 0), 0);
   }
 
+  /**
+   * The sync barrier (Watchman's cookie): resolves once every file system event that happened
+   * before this call has been applied — handed to the batch listeners, bypassing the debounce.
+   * A cookie file is created in our own folder, watched through the same machinery; on Linux all
+   * fs.watch handles of a process share one inotify queue, so its event is read after every event
+   * queued before it. false: the cookie did not come back (no watching, an error, a timeout) and
+   * the caller must not rely on the watchers for this answer.
+   */
+  sync(timeoutMs = SYNC_TIMEOUT_MS): Promise<boolean> {
+    if (this.closed || !this.cookieWatcher || !this.opts.cookieDir) return Promise.resolve(false);
+    // A symlinked root retargeted, or a root replaced unseen: applied now, not at the next poll.
+    for (const sc of this.scopes()) sc.tree?.checkRoot();
+    const name = `${process.pid}-${++this.cookieSeq}`;
+    const file = path.join(this.opts.cookieDir, name);
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.cookies.delete(name);
+        fs.unlink(file, () => undefined);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => {
+        this.log.warn(`watcher: sync cookie ${name} did not come back within ${timeoutMs} ms; answering from the disk`);
+        done(false);
+      }, timeoutMs);
+      this.cookies.set(name, done);
+      try {
+        fs.writeFileSync(file, '', { mode: 0o600 });
+      } catch (e) {
+        this.log.warn(`watcher: cannot write sync cookie: ${errorMessage(e)}`);
+        done(false);
+      }
+    });
+  }
+
+  /** Test hook ($SKILLMEAT_SYNC_TEST_HOOKS, SIGUSR2): start dropping events; the next call reports the loss. */
+  toggleEventLoss(): void {
+    if (!this.deaf) {
+      this.deaf = true;
+      this.log.warn('watcher: test hook — dropping events until told otherwise');
+      return;
+    }
+    this.deaf = false;
+    this.eventsLost('test hook: events were dropped (a simulated queue overflow)');
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    this.lagTimer = undefined;
+    if (this.cookieWatcher) this.cookieWatcher.close();
+    this.cookieWatcher = undefined;
+    for (const done of [...this.cookies.values()]) done(false);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const s of this.scopes()) this.stopScope(s);
@@ -129,6 +210,63 @@ export class ChangeWatcher {
   }
 
   // ------------------------------------------------------------------ internals
+
+  private startCookies(): void {
+    const dir = this.opts.cookieDir;
+    if (!dir) return;
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // cookies a killed daemon left behind
+      for (const n of fs.readdirSync(dir)) fs.rmSync(path.join(dir, n), { force: true });
+      const w = fs.watch(dir, { persistent: false }, (_type, name) => {
+        if (name === null) return;
+        const cb = this.cookies.get(name.toString());
+        if (!cb) return;
+        // Everything queued before the cookie has been read by now: apply it before answering.
+        this.flushNow();
+        cb(true);
+      });
+      w.on('error', (err) => {
+        this.log.warn(`watcher: sync cookie folder: ${errorMessage(err)}; answers re-check the disk`);
+        w.close();
+        if (this.cookieWatcher === w) this.cookieWatcher = undefined;
+      });
+      this.cookieWatcher = w;
+    } catch (e) {
+      this.log.warn(`watcher: no sync cookies in ${dir}: ${errorMessage(e)}; answers re-check the disk`);
+    }
+  }
+
+  /**
+   * Node drops inotify's IN_Q_OVERFLOW, so a full kernel queue is silent. Events are only lost
+   * while nobody reads the queue: a stall of the event loop (a stopped process, a long GC, a
+   * suspended machine) long enough to matter is therefore treated as an overflow.
+   */
+  private startLagMonitor(): void {
+    const stallMs = this.opts.stallMs ?? DEFAULT_STALL_MS;
+    this.lastTick = performance.now();
+    this.lagTimer = setInterval(() => {
+      const now = performance.now();
+      const lag = now - this.lastTick - LAG_TICK_MS;
+      this.lastTick = now;
+      if (lag > stallMs) this.eventsLost(`the event loop stalled for ${Math.round(lag)} ms; events may have been lost`);
+    }, LAG_TICK_MS);
+    this.lagTimer.unref();
+  }
+
+  /** Everything may have changed: no cached read is trusted without a stat, every scope is recomputed. */
+  private eventsLost(reason: string): void {
+    if (this.closed) return;
+    this.lossCount++;
+    this.log.warn(`watcher: ${reason} — treating everything as changed`);
+    this.coverage.renewAll();
+    for (const sc of this.scopes()) this.push({ kind: 'overflow', scope: sc.id });
+  }
+
+  private flushNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.flush();
+  }
 
   private scopes(): Scope[] {
     return this.home ? [this.home, ...this.folders.values()] : [...this.folders.values()];
@@ -147,6 +285,7 @@ export class ChangeWatcher {
       onError: (err) => this.onTreeError(scope, err),
       maxDirs: this.opts.maxDirsPerScope,
       pollMs: this.opts.pollMs,
+      coverage: this.coverage,
     });
     scope.tree = tree;
     tree.start();
@@ -160,7 +299,7 @@ export class ChangeWatcher {
   }
 
   private onTreeEvent(scope: Scope, e: TreeEvent): void {
-    if (this.closed || !scope.tree) return;
+    if (this.closed || !scope.tree || this.deaf) return;
     const event = scope.id === 'home' ? classifyHomeEvent(e) : classifyWorkspaceEvent(scope.root, e);
     if (!event) return;
     // a tracker appearing in an unknown hidden dir makes it a profile root: watch its insides too

@@ -8,6 +8,7 @@
 // the events that the OS does not deliver for the root itself.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { WatchCoverage } from './coverage';
 
 /** dirChanged: something in that directory changed but the OS did not say what */
 export type TreeEventType = 'file' | 'dirAdded' | 'dirRemoved' | 'dirChanged' | 'rootAdded' | 'rootRemoved';
@@ -28,6 +29,8 @@ export interface DirTreeOptions {
   onError(err: Error): void;
   maxDirs?: number;
   pollMs?: number;
+  /** told about every directory a live handle watches (what cached answers may rely on) */
+  coverage?: WatchCoverage;
 }
 
 interface Watched {
@@ -73,6 +76,15 @@ export class DirTree {
     return this.dirs.size + (this.ancestor ? 1 : 0);
   }
 
+  /**
+   * Re-checks the root now (a symlinked root retargeted, a root replaced while its handle saw
+   * nothing): the sync barrier calls it so such a change is applied before the answer, not at the
+   * next poll.
+   */
+  checkRoot(): void {
+    this.syncRoot(true);
+  }
+
   /** Re-applies descend() below a watched directory (its policy may have changed). */
   rescan(absDir: string): void {
     const w = this.dirs.get(absDir);
@@ -83,7 +95,10 @@ export class DirTree {
     this.closed = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.closeAncestor();
-    for (const w of this.dirs.values()) safeClose(w.watcher);
+    for (const [dir, w] of this.dirs) {
+      safeClose(w.watcher);
+      this.opts.coverage?.remove(dir);
+    }
     this.dirs.clear();
   }
 
@@ -168,6 +183,7 @@ export class DirTree {
     }
     watcher.on('error', (err) => this.onWatchError(abs, err));
     this.dirs.set(abs, { watcher, rel, ino });
+    this.opts.coverage?.add(abs);
     this.scanChildren(abs, rel);
     return true;
   }
@@ -235,6 +251,7 @@ export class DirTree {
     if (w) {
       safeClose(w.watcher);
       this.dirs.delete(abs);
+      this.opts.coverage?.remove(abs);
     }
     const st = statOrNull(abs);
     if (!st?.isDirectory()) {
@@ -255,6 +272,7 @@ export class DirTree {
       if (dir === abs || dir.startsWith(prefix)) {
         safeClose(w.watcher);
         this.dirs.delete(dir);
+        this.opts.coverage?.remove(dir);
       }
     }
   }
