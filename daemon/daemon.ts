@@ -60,7 +60,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
     log,
     upstreamStoreFile: path.join(paths.stateDir, `upstream-${paths.homeId}.json`),
     settings,
+    // our own private folder: the sync barrier never writes into SkillMeat's files or a workspace
+    cookieDir: path.join(paths.runtimeDir, `cookies-${paths.homeId}`),
   });
+  if (process.env.SKILLMEAT_SYNC_TEST_HOOKS === '1') {
+    // Tests simulate a kernel queue overflow: SIGUSR2 starts dropping events, the next one reports the loss.
+    process.on('SIGUSR2', () => service.toggleEventLoss());
+  }
   // eslint-disable-next-line prefer-const -- the server's callbacks need it before it can be built
   let lifecycle: Lifecycle | undefined;
   const server = new RpcServer({
@@ -89,7 +95,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   service.onDaemonStatus = (params) => server.broadcast(DaemonStatusNotification, params);
 
   // Answered as ready-made JSON: unchanged rows are not serialised again (rawJsonWriter.ts).
-  server.register(StatusRequest, async (p) => new RawJson(await service.statusJson(p.folders)) as unknown as StatusResult, {
+  server.register(StatusRequest, async (p) => new RawJson(await service.statusJson(p.folders, { verify: p.verify === true })) as unknown as StatusResult, {
     validate: v.statusParams,
     timeoutMs: 120_000,
   });

@@ -57,6 +57,11 @@ export const HelloRequest = new RequestType<HelloParams, HelloResult, void>('ski
 export interface StatusParams {
   /** absolute workspace folder paths */
   folders: string[];
+  /**
+   * Validate every file by stat, whatever the watchers say (scripts, CI, `--fail-on-drift`): the
+   * answer never rests on a cached hash that was not re-checked after the request arrived.
+   */
+  verify?: boolean;
 }
 export const StatusRequest = new RequestType<StatusParams, StatusResult, void>('skillmeat/status');
 

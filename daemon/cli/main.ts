@@ -22,7 +22,7 @@ import { InProcessEngine } from './inProcess';
 const HELP = `skillmeat-sync ${PACKAGE_VERSION} — is what SkillMeat deployed in your project still in sync?
 
 Usage:
-  skillmeat-sync status [--workspace DIR]... [--json] [--fail-on-drift]
+  skillmeat-sync status [--workspace DIR]... [--json] [--verify] [--fail-on-drift]
   skillmeat-sync counts [COLLECTION...] [--json]
   skillmeat-sync check-upstream [KEY...] [--force] [--workspace DIR]... [--json]
   skillmeat-sync invalidate (--upstream [KEY] | --counts [COLLECTION] | --hashes | --all)
@@ -34,7 +34,8 @@ Options:
                         default $SKILLMEAT_HOME or ~/.skillmeat
   --workspace DIR       a workspace folder (repeatable); default the current folder
   --json                machine-readable output (a stable contract, see README)
-  --fail-on-drift       exit 1 when any deployed artifact is not "synced"
+  --verify              check every file on disk (stat), whatever the daemon's watchers say
+  --fail-on-drift       exit 1 when any deployed artifact is not "synced" (implies --verify)
   --no-daemon           run the engine in this process (no caches, no daemon)
   --github-api-url URL  GitHub (Enterprise) API URL; also $SKILLMEAT_SYNC_GITHUB_API_URL
   --force               check-upstream: ignore cached answers
@@ -119,11 +120,13 @@ function checkFolders(folders: string[]): void {
 
 class InputError extends Error {}
 
-async function cmdStatus(ctx: Ctx, failOnDrift: boolean): Promise<number> {
+async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promise<number> {
   checkFolders(ctx.workspaces);
+  // A script's answer rests on the disk, not on the watchers (--no-daemon reads the disk anyway).
+  const strict = verify || failOnDrift;
   const result: StatusResult = await withEngine(
     ctx,
-    (c) => c.request(StatusRequest, { folders: ctx.workspaces }),
+    (c) => c.request(StatusRequest, { folders: ctx.workspaces, ...(strict ? { verify: true } : {}) }),
     (e) => e.status(ctx.workspaces),
   );
   if (ctx.json) printJson(result);
@@ -276,6 +279,7 @@ export async function run(argv: string[]): Promise<number> {
         workspace: { type: 'string', multiple: true },
         json: { type: 'boolean' },
         'fail-on-drift': { type: 'boolean' },
+        verify: { type: 'boolean' },
         'no-daemon': { type: 'boolean' },
         'github-api-url': { type: 'string' },
         force: { type: 'boolean' },
@@ -313,7 +317,7 @@ export async function run(argv: string[]): Promise<number> {
     switch (command) {
       case 'status':
         if (rest.length) throw new UsageError(`status takes no arguments (got ${rest.join(' ')}); use --workspace DIR`);
-        return await cmdStatus(ctx, values['fail-on-drift'] === true);
+        return await cmdStatus(ctx, values['fail-on-drift'] === true, values.verify === true);
       case 'counts':
         return await cmdCounts(ctx, rest);
       case 'check-upstream':

@@ -37,7 +37,13 @@ function absolutePaths(v: unknown, name: string): string[] {
 }
 
 export function statusParams(p: unknown): StatusParams {
-  return { folders: absolutePaths(obj(p, 'status').folders, 'folders') };
+  const o = obj(p, 'status');
+  const out: StatusParams = { folders: absolutePaths(o.folders, 'folders') };
+  if (o.verify !== undefined) {
+    if (typeof o.verify !== 'boolean') throw new Error('verify must be a boolean');
+    if (o.verify) out.verify = true;
+  }
+  return out;
 }
 
 export function subscribeParams(p: unknown): SubscribeParams {

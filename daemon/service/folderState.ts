@@ -14,6 +14,11 @@ const MAX_TRACKED_PATHS = 256;
 export interface ComputedRows {
   rows: WorkspaceStatus;
   trackers: TrackerSnapshot;
+  /**
+   * The rows rest on something no watcher reports changes of (a symlinked profile root or file,
+   * a hard-linked file, a racy hash, a folder not watched): they are recomputed for every request.
+   */
+  volatile: boolean;
 }
 
 /** Computes a folder's rows; `homeGeneration` is the home generation the computation started under. */
@@ -66,6 +71,11 @@ export class FolderState {
   /** The last rows computed, fresh or not. */
   get rows(): WorkspaceStatus | undefined {
     return this.value.last?.rows;
+  }
+
+  /** The last rows rest on inputs no watcher covers: every request recomputes them. */
+  get volatile(): boolean {
+    return this.value.last?.volatile ?? true;
   }
 
   /** The tracker records the last rows were computed from. */

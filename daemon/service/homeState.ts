@@ -1,15 +1,46 @@
 // The SkillMeat home as the service last read it (config + every collection's manifest and lock),
 // with its generation counter: every home invalidation bumps it, and both the snapshot and every
 // folder's rows are stamped with it.
-import { readHome, type HomeSnapshot } from '../skillmeat';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { collectionsDir, configPath, readHome, type HomeSnapshot } from '../skillmeat';
+import type { CoverageView } from '../watch/coverage';
 import { GenerationalValue } from './generationalValue';
 
 export class HomeState {
   private gen = 0;
   private readonly snap: GenerationalValue<HomeSnapshot>;
 
-  constructor(readonly home: string) {
-    this.snap = new GenerationalValue({ generations: () => [this.gen], compute: () => readHome(this.home) });
+  /**
+   * The last snapshot read files no watcher covers (a symlinked config.toml, collection or
+   * manifest; a home not watched yet): it is read again for every request.
+   */
+  volatile = true;
+
+  constructor(
+    readonly home: string,
+    private readonly coverage?: CoverageView,
+  ) {
+    this.snap = new GenerationalValue({
+      generations: () => [this.gen],
+      compute: async () => {
+        const snap = await readHome(this.home);
+        this.volatile = !this.covered(snap);
+        return snap;
+      },
+    });
+  }
+
+  /** Whether a watcher reports every change to what this snapshot read. */
+  private covered(snap: HomeSnapshot): boolean {
+    const cov = this.coverage;
+    if (!cov || !snap.exists || cov.epoch(this.home) === undefined || isLink(configPath(this.home))) return false;
+    const cols = collectionsDir(this.home);
+    if (fs.existsSync(cols) && cov.epoch(cols) === undefined) return false;
+    for (const col of snap.collections.values()) {
+      if (cov.epoch(col.dir) === undefined || isLink(col.manifestFile) || isLink(col.lockFile)) return false;
+    }
+    return true;
   }
 
   get generation(): number {
@@ -30,4 +61,17 @@ export class HomeState {
   get last(): HomeSnapshot | undefined {
     return this.snap.last;
   }
+}
+
+/** A symlink's target changes without an event where the link lives. */
+export function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+export function parentWatched(cov: CoverageView, p: string): boolean {
+  return cov.epoch(path.dirname(p)) !== undefined;
 }

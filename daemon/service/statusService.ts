@@ -16,9 +16,11 @@ import {
   type ManifestArtifact,
   type TrackerSnapshot,
 } from '../skillmeat';
+import type { Hasher } from '../skillmeat';
 import type { ChangeWatcher } from '../watch/changeWatcher';
+import type { CoverageView } from '../watch/coverage';
 import { FolderState, type ComputedRows } from './folderState';
-import type { HomeState } from './homeState';
+import { isLink, parentWatched, type HomeState } from './homeState';
 import { readTrackersSettled, SETTLE_MS } from './settledTrackers';
 
 /** Folders asked about without a subscription stay watched this long (CLI use). */
@@ -33,6 +35,8 @@ export interface StatusServiceOptions {
   watcher: ChangeWatcher | undefined;
   /** whether healthy watchers report every change (else every request re-reads) */
   watching: () => boolean;
+  /** which directories live watches cover (undefined: none, in --no-daemon mode) */
+  coverage?: CoverageView;
   /** the upstream state a row shows, without any network */
   upstreamOf: (col: CollectionSnapshot, art: ManifestArtifact) => UpstreamInfo;
   /** deliver a didChange to the clients subscribed to these folders */
@@ -144,17 +148,49 @@ export class StatusService {
 
   private async computeRows(st: FolderState, homeGen: number): Promise<ComputedRows> {
     const home = await this.opts.home.snapshot();
-    const opts = { hasher: this.opts.hashCache, upstream: this.opts.upstreamOf };
+    // Which paths the rows were computed from, to know whether watchers cover all of them.
+    const hashed: string[] = [];
+    const failed: string[] = [];
+    const cache = this.opts.hashCache;
+    const hasher: Hasher = {
+      hash: async (p) => {
+        try {
+          const h = await cache.hash(p);
+          hashed.push(p);
+          return h;
+        } catch (err) {
+          failed.push(p);
+          throw err;
+        }
+      },
+    };
+    const opts = { hasher, upstream: this.opts.upstreamOf };
     const changed = st.changed;
     const rows = st.rows;
     const trackers = st.trackers;
-    if (changed !== 'all' && rows && trackers && st.rowsHomeGeneration === homeGen) {
+    if (changed !== 'all' && rows && trackers && st.rowsHomeGeneration === homeGen && !st.volatile) {
       // Only deployed files changed: the tracker parse and every other row still hold.
-      return { rows: await recomputeRowsAt(home, rows, trackers, changed, opts), trackers };
+      const partial = await recomputeRowsAt(home, rows, trackers, changed, opts);
+      return { rows: partial, trackers, volatile: !this.covered(st.folder, trackers, hashed, failed) };
     }
     const { snapshot, unsettled } = await readTrackersSettled(st);
     if (unsettled) this.scheduleRetry(st);
-    return { rows: await computeWorkspaceStatus(home, snapshot, opts), trackers: snapshot };
+    const computed = await computeWorkspaceStatus(home, snapshot, opts);
+    return { rows: computed, trackers: snapshot, volatile: unsettled || !this.covered(st.folder, snapshot, hashed, failed) };
+  }
+
+  /**
+   * Whether a watcher reports every change to what these rows read: the folder's root level, each
+   * tracker file (not a symlink, its profile root watched), each hash entry (covered, see
+   * HashCache), and for a path that could not be hashed (missing) its parent directory.
+   */
+  private covered(folder: string, trackers: TrackerSnapshot, hashed: string[], failed: string[]): boolean {
+    const cov = this.opts.coverage;
+    if (!cov || cov.epoch(folder) === undefined) return false;
+    for (const f of trackers.files) if (!parentWatched(cov, f.file) || isLink(f.file)) return false;
+    for (const p of hashed) if (!this.opts.hashCache.isCovered(p)) return false;
+    for (const p of failed) if (!parentWatched(cov, p)) return false;
+    return true;
   }
 
   private scheduleRetry(st: FolderState): void {

@@ -12,7 +12,9 @@
 import type { CheckUpstreamParams, CheckUpstreamResult, DaemonSettings, DaemonStatusParams, DidChangeParams, InvalidateParams, InvalidateResult } from '../../shared/protocol';
 import type { CacheStats, CountsResult, RateLimitInfo, StatusResult } from '../../shared/types';
 import { CountsCache } from '../cache/countsCache';
+import * as path from 'node:path';
 import { HashCache } from '../cache/hashCache';
+import { BackgroundHashValidation } from '../cache/hashValidation';
 import type { PersistentStore } from '../cache/persistentStore';
 import type { UpstreamCache } from '../cache/upstreamCache';
 import type { Logger } from '../log';
@@ -35,6 +37,13 @@ export interface SyncServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** false in --no-daemon mode: nothing outlives the request */
   watch?: boolean;
+  /** the daemon's own folder for sync-barrier cookies (never SkillMeat's or a workspace) */
+  cookieDir?: string;
+}
+
+export interface StatusOptions {
+  /** validate every file by stat, whatever the watchers say */
+  verify?: boolean;
 }
 
 export class SyncService {
@@ -47,6 +56,9 @@ export class SyncService {
   readonly countsService: CountsService;
   readonly upstreamService: UpstreamService;
   private readonly watcher: ChangeWatcher | undefined;
+  private readonly validation: BackgroundHashValidation | undefined;
+  /** requests whose sync barrier failed (answered from the disk instead) */
+  private barrierFailures = 0;
   private gcTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -59,13 +71,18 @@ export class SyncService {
     this.log = opts.log;
     const env = opts.env ?? process.env;
     const s = opts.settings ?? {};
-    this.homeState = new HomeState(this.home);
-    this.hashCache = new HashCache({ log: this.log });
-    this.countsCache = new CountsCache({ ttlMs: (s.countsTtlSeconds ?? 300) * 1000, log: this.log });
     if (opts.watch !== false) {
       const disabled = env.SKILLMEAT_SYNC_DISABLE_WATCH;
-      this.watcher = new ChangeWatcher({ log: this.log, ...(disabled && disabled !== '0' ? { disabledReason: 'disabled by $SKILLMEAT_SYNC_DISABLE_WATCH' } : {}) });
+      this.watcher = new ChangeWatcher({
+        log: this.log,
+        cookieDir: opts.cookieDir,
+        ...(disabled && disabled !== '0' ? { disabledReason: 'disabled by $SKILLMEAT_SYNC_DISABLE_WATCH' } : {}),
+      });
     }
+    const coverage = this.watcher?.coverage;
+    this.homeState = new HomeState(this.home, coverage);
+    this.hashCache = new HashCache({ log: this.log, coverage });
+    this.countsCache = new CountsCache({ ttlMs: (s.countsTtlSeconds ?? 300) * 1000, log: this.log });
     this.upstreamService = new UpstreamService({
       home: this.homeState,
       log: this.log,
@@ -91,10 +108,12 @@ export class SyncService {
       log: this.log,
       watcher: this.watcher,
       watching: () => this.watching,
+      coverage,
       upstreamOf: (col, art) => this.upstreamService.upstreamOf(col, art),
       notify: (p) => this.onDidChange(p),
     });
-    this.countsService = new CountsService(this.homeState, this.countsCache, () => this.watching);
+    // counts cached only while the manifests they come from are watched
+    this.countsService = new CountsService(this.homeState, this.countsCache, () => this.watching && !this.homeState.volatile);
     if (this.watcher) {
       this.watcher.onBatch((events) => {
         this.applyChanges(events).catch((err) => this.log.error(`applying changes: ${(err as Error).stack ?? err}`));
@@ -102,6 +121,8 @@ export class SyncService {
       this.watcher.watchHome(this.home);
       this.gcTimer = setInterval(() => this.rows.collectUnused(), 60_000);
       this.gcTimer.unref();
+      this.validation = new BackgroundHashValidation(this.hashCache, { log: this.log, onStale: (paths) => this.applyStale(paths) });
+      this.validation.start();
     }
   }
 
@@ -128,19 +149,29 @@ export class SyncService {
   }
 
   /**
-   * Where every request begins. Without healthy watchers nothing tells us anything changed: the
-   * request starts by forgetting what was read before. Called once per request, never inside a
-   * computation (that would chase its own tail).
+   * Where every request begins: the sync barrier first — every file system event that happened
+   * before the request is applied before it is answered (the debounce is for didChange, not for
+   * answers). What the watchers do not cover is then forgotten: inputs they cannot see (symlinks,
+   * hard links, unwatched folders: `volatile`), everything when the watchers are unhealthy or the
+   * barrier failed, and everything for a `verify` request, whose cached hashes are all validated
+   * by stat. Called once per request, never inside a computation (that would chase its own tail).
    */
-  private beginRequest(folders: FolderState[] = []): void {
-    if (this.watching) return;
+  private async beginRequest(folders: FolderState[] = [], verify = false): Promise<void> {
+    const synced = this.watcher ? await this.watcher.sync() : false;
+    if (this.watcher && !synced && this.watching) this.barrierFailures++;
+    if (this.watching && synced && !verify) {
+      if (this.homeState.volatile) this.homeState.invalidate();
+      for (const st of folders) if (st.volatile) st.invalidate();
+      return;
+    }
+    if (this.watcher) this.hashCache.distrust();
     this.homeState.invalidate();
     for (const st of folders) st.invalidate();
   }
 
-  async status(folders: string[]): Promise<StatusResult> {
+  async status(folders: string[], opts: StatusOptions = {}): Promise<StatusResult> {
     const states = this.rows.track(folders);
-    this.beginRequest(states);
+    await this.beginRequest(states, opts.verify === true);
     return this.rows.status(states);
   }
 
@@ -148,17 +179,17 @@ export class SyncService {
    * The status answer as JSON text, reusing each folder's serialised rows while they are the same
    * object. Same content and key order as status().
    */
-  async statusJson(folders: string[]): Promise<string> {
-    return statusToJson(await this.status(folders));
+  async statusJson(folders: string[], opts: StatusOptions = {}): Promise<string> {
+    return statusToJson(await this.status(folders, opts));
   }
 
   async counts(ids?: string[]): Promise<CountsResult> {
-    this.beginRequest();
+    await this.beginRequest();
     return this.countsService.counts(ids);
   }
 
   async checkUpstream(params: CheckUpstreamParams): Promise<CheckUpstreamResult> {
-    this.beginRequest(params.folders?.length ? this.rows.track(params.folders) : []);
+    await this.beginRequest(params.folders?.length ? this.rows.track(params.folders) : []);
     return this.upstreamService.check(params);
   }
 
@@ -226,7 +257,9 @@ export class SyncService {
     const oldHome = this.homeState.last;
     if (plan.allCounts) this.countsCache.invalidateAll();
     for (const id of plan.counts) this.countsCache.invalidate(id);
-    if (plan.allHashes) this.hashCache.invalidateAll();
+    // Lost events (overflow, stall, a watcher re-established): every entry is validated by stat
+    // before it is trusted again — a matching signature keeps its hash, no re-hash.
+    if (plan.allHashes) this.hashCache.distrust();
     for (const p of plan.hashPaths) this.hashCache.invalidatePath(p);
     if (plan.home) this.homeState.invalidate();
     let affected: FolderState[];
@@ -262,6 +295,24 @@ export class SyncService {
     await this.rows.recomputeAndNotify(affected, collections, plan.notifyHome);
   }
 
+  /**
+   * The background validation found hash entries whose files changed without an event: the rows
+   * that used them are recomputed as if the watcher had reported those paths.
+   */
+  private applyStale(paths: string[]): void {
+    const events: ChangeEvent[] = [];
+    for (const p of paths) {
+      const st = this.rows.all().find((f) => p === f.folder || p.startsWith(f.folder + path.sep));
+      events.push(st ? { kind: 'deployedFiles', folder: st.folder, paths: [p] } : { kind: 'collectionFiles', collection: '', paths: [p] });
+    }
+    this.applyChanges(events).catch((err) => this.log.error(`applying validation results: ${(err as Error).stack ?? err}`));
+  }
+
+  /** Test hook ($SKILLMEAT_SYNC_TEST_HOOKS): drop events until called again, then report the loss. */
+  toggleEventLoss(): void {
+    this.watcher?.toggleEventLoss();
+  }
+
   // ------------------------------------------------------------------ stats / life
 
   currentStatus(): DaemonStatusParams {
@@ -292,6 +343,7 @@ export class SyncService {
     this.closed = true;
     if (this.gcTimer) clearInterval(this.gcTimer);
     this.rows.close();
+    this.validation?.stop();
     await this.watcher?.close();
     await this.upstreamService.close();
   }
