@@ -92,3 +92,13 @@ export function formatParsedKey(k: ParsedArtifactKey): string {
   if (k.profile !== undefined) s += `${SEP}${k.profile}`;
   return s;
 }
+
+/**
+ * SkillMeat's lock-entry key (`name::type`, as SkillMeat writes it) split at its last `::`;
+ * undefined when the text is not of that form.
+ */
+export function splitLockKey(key: string): { name: string; type: string } | undefined {
+  const i = key.lastIndexOf(SEP);
+  if (i <= 0 || i + SEP.length >= key.length) return undefined;
+  return { name: key.slice(0, i), type: key.slice(i + SEP.length) };
+}

@@ -35,6 +35,12 @@ export const ErrorCodes = {
   InternalError: -32603,
 } as const;
 
+/**
+ * Thrown by a validator or a handler for bad input on one request: the client gets InvalidParams
+ * with this message (and the CLI exits 2), never an internal error.
+ */
+export class InvalidParamsError extends Error {}
+
 // ---------------------------------------------------------------- hello
 export interface HelloParams {
   protocolVersion: number;
@@ -76,7 +82,11 @@ export const CountsRequest = new RequestType<CountsParams, CountsResult, void>('
 export interface CheckUpstreamParams {
   /** workspace folders whose deployed artifacts should be checked (their collections' artifacts) */
   folders?: string[];
-  /** `name::type` of collection artifacts, or row keys `name::type::profile`; all when absent */
+  /**
+   * artifact keys (shared/artifactKey.ts grammar), each naming exactly one artifact — else the
+   * request fails with InvalidParams ("no artifact matches …", "… is ambiguous: …"); row keys are
+   * placed through `folders`. Absent: every artifact of the folders' collections (or of all).
+   */
   keys?: string[];
   /** bypass the TTL (immutable per-commit data is still reused) */
   force?: boolean;
@@ -103,7 +113,7 @@ export const CheckUpstreamRequest = new RequestType<CheckUpstreamParams, CheckUp
 export type InvalidateScope = 'upstream' | 'counts' | 'hashes' | 'all';
 export interface InvalidateParams {
   scope: InvalidateScope;
-  /** upstream: artifact keys (`name::type`, or source keys); counts: collection names; absent = all */
+  /** upstream: artifact keys (each naming one artifact, as in checkUpstream) or source keys `github:…`; counts: collection names; absent = all */
   keys?: string[];
 }
 export interface InvalidateResult {

@@ -10,7 +10,7 @@ import {
   type RequestType,
   ResponseError,
 } from 'vscode-jsonrpc/node';
-import { ErrorCodes, HelloRequest, type HelloParams, type HelloResult, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../shared/protocol';
+import { ErrorCodes, HelloRequest, InvalidParamsError, type HelloParams, type HelloResult, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../shared/protocol';
 import { redact } from '../../shared/redact';
 import type { Logger } from '../log';
 import { BoundedMessageReader, type ReaderLimits } from './boundedReader';
@@ -50,7 +50,8 @@ interface Registration {
   timeoutMs?: number;
 }
 
-export class InvalidParamsError extends Error {}
+// Declared with the error codes; re-exported for the validators.
+export { InvalidParamsError };
 
 export class RpcServer {
   private readonly server: net.Server;

@@ -1,7 +1,7 @@
 // Parameter checks for every request: a wrong type is an InvalidParams error for that request,
 // never an exception deep inside the engine.
 import type { CheckUpstreamParams, CountsParams, DaemonSettings, InvalidateParams, SetTokenParams, StatusParams, SubscribeParams } from '../../shared/protocol';
-import { InvalidParamsError } from './rpcServer';
+import { InvalidParamsError } from '../../shared/protocol';
 
 const MAX_ITEMS = 1000;
 

@@ -5,7 +5,7 @@ import { artifactKey } from '../../shared/artifactKey';
 import type { CollectionSnapshot, HomeSnapshot } from '../skillmeat';
 import { sourceKey, targetOf } from '../upstream';
 import type { ChangeEvent } from '../watch/changeEvent';
-import { subjectOf } from './upstreamSubject';
+import { subjectOf } from './artifactResolver';
 
 export interface InvalidationPlan {
   /** the home snapshot must be read again (its generation is bumped) */

@@ -8,9 +8,9 @@ import { PersistentStore } from '../cache/persistentStore';
 import { UpstreamCache } from '../cache/upstreamCache';
 import type { Logger } from '../log';
 import type { CollectionSnapshot, ManifestArtifact } from '../skillmeat';
-import { resolveToken, UpstreamChecker, type TokenInfo, type UpstreamSubject } from '../upstream';
+import { resolveToken, subjectKey, UpstreamChecker, type TokenInfo, type UpstreamSubject } from '../upstream';
 import type { HomeState } from './homeState';
-import { subjectOf } from './upstreamSubject';
+import { resolveArtifacts, subjectOf } from './artifactResolver';
 
 export interface UpstreamSettings {
   upstreamTtlSeconds: number;
@@ -87,30 +87,33 @@ export class UpstreamService {
   async check(params: CheckUpstreamParams): Promise<CheckUpstreamResult> {
     await this.refreshToken();
     const home = await this.opts.home.snapshot();
-    const subjects: UpstreamSubject[] = [];
-    let collections: Set<string> | undefined;
-    if (params.folders?.length) {
-      collections = new Set<string>();
-      if (home.collections.has(home.activeCollection)) collections.add(home.activeCollection);
-      const status = await this.opts.rows(params.folders);
-      for (const ws of status.workspaces) {
-        for (const row of ws.artifacts) {
-          for (const col of home.collections.values()) if (col.name === row.collection || col.id === row.collection) collections.add(col.id);
+    const workspaces = params.folders?.length ? (await this.opts.rows(params.folders)).workspaces : [];
+    let subjects: UpstreamSubject[];
+    if (params.keys?.length) {
+      // The keys name the artifacts; the folders only place a row key (`name::type::profile`).
+      subjects = resolveArtifacts(home, params.keys, workspaces).map((r) => subjectOf(r.collection, r.artifact));
+    } else {
+      // The folders' artifacts: every artifact of the collections they deploy from (and the active one).
+      let collections: Set<string> | undefined;
+      if (params.folders?.length) {
+        collections = new Set<string>();
+        if (home.collections.has(home.activeCollection)) collections.add(home.activeCollection);
+        for (const ws of workspaces) {
+          for (const row of ws.artifacts) {
+            for (const col of home.collections.values()) if (col.name === row.collection || col.id === row.collection) collections.add(col.id);
+          }
         }
       }
-    }
-    const keys = params.keys?.length ? new Set(params.keys.map((k) => k.split('::').slice(0, 2).join('::'))) : undefined;
-    for (const col of home.collections.values()) {
-      if (collections && !collections.has(col.id)) continue;
-      for (const art of col.artifacts) {
-        if (keys && !keys.has(`${art.name}::${art.type}`) && !keys.has(`${col.id}/${art.name}::${art.type}`)) continue;
-        subjects.push(subjectOf(col, art));
+      subjects = [];
+      for (const col of home.collections.values()) {
+        if (collections && !collections.has(col.id)) continue;
+        for (const art of col.artifacts) subjects.push(subjectOf(col, art));
       }
     }
     const { results, requests } = await this.checker.check(subjects, { force: params.force });
     const rows: UpstreamResultRow[] = [];
     for (const s of subjects) {
-      const artifact = `${s.collection}/${s.name}::${s.type}`;
+      const artifact = subjectKey(s);
       const upstream = results.get(artifact) ?? this.checker.peek(s);
       rows.push({ artifact, collection: s.collection, name: s.name, type: s.type, upstream });
     }
@@ -129,25 +132,19 @@ export class UpstreamService {
     return this.cache.revalidate();
   }
 
-  /** `invalidate --upstream KEY…`: source keys as given, artifact keys through their sources. */
+  /**
+   * `invalidate --upstream KEY…`: source keys (`github:…`) as given, artifact keys through their
+   * sources. A key that names no artifact, or several, fails the request (nothing is dropped).
+   */
   async revalidateKeys(keys: string[]): Promise<number> {
     const home = await this.opts.home.snapshot();
+    const sources: string[] = [];
     const sourceKeys = new Set<string>();
-    for (const k of keys) {
-      if (k.startsWith('github:')) {
-        sourceKeys.add(k);
-        continue;
-      }
-      const nt = k.split('::').slice(0, 2).join('::');
-      for (const col of home.collections.values()) {
-        for (const art of col.artifacts) {
-          if (`${art.name}::${art.type}` === nt || `${col.id}/${art.name}::${art.type}` === nt) {
-            const info = this.checker.peek(subjectOf(col, art));
-            if (info.source) sourceKeys.add(info.source);
-          }
-        }
-      }
+    for (const r of resolveArtifacts(home, keys, [], sources)) {
+      const info = this.checker.peek(subjectOf(r.collection, r.artifact));
+      if (info.source) sourceKeys.add(info.source);
     }
+    for (const s of sources) sourceKeys.add(s);
     return sourceKeys.size ? this.cache.revalidate([...sourceKeys]) : 0;
   }
 

@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { artifactKey, splitLockKey } from '../../shared/artifactKey';
 import { sameArtifactName, stripExtension } from './artifactNames';
 import { readConfig } from './configFile';
 import { readLock, lockPath, type LockEntry } from './lockFile';
@@ -167,9 +168,9 @@ function artifactIndex(col: CollectionSnapshot): ArtifactIndex {
   if (!idx) {
     idx = { exact: new Map(), stripped: new Map() };
     for (const a of col.artifacts) {
-      const ek = `${a.name}::${a.type}`;
+      const ek = artifactKey(a.name, a.type);
       if (!idx.exact.has(ek)) idx.exact.set(ek, a);
-      const sk = `${stripExtension(a.name)}::${a.type}`;
+      const sk = artifactKey(stripExtension(a.name), a.type);
       if (!idx.stripped.has(sk)) idx.stripped.set(sk, a);
     }
     artifactIndexes.set(col, idx);
@@ -180,7 +181,7 @@ function artifactIndex(col: CollectionSnapshot): ArtifactIndex {
 /** Manifest entry for a deployed name: type must match, names compare with one extension stripped. */
 export function findArtifact(col: CollectionSnapshot, name: string, type: string): ManifestArtifact | undefined {
   const idx = artifactIndex(col);
-  return idx.exact.get(`${name}::${type}`) ?? idx.stripped.get(`${stripExtension(name)}::${type}`);
+  return idx.exact.get(artifactKey(name, type)) ?? idx.stripped.get(artifactKey(stripExtension(name), type));
 }
 
 /** A record's from_collection is a [collection].name; fall back to the directory name. */
@@ -191,10 +192,10 @@ export function findCollection(home: HomeSnapshot, fromCollection: string): Coll
 
 export function lockEntryFor(col: CollectionSnapshot, art: ManifestArtifact): LockEntry | undefined {
   return (
-    col.lock.get(`${art.name}::${art.type}`) ??
+    col.lock.get(artifactKey(art.name, art.type)) ??
     [...col.lock.entries()].find(([k]) => {
-      const i = k.lastIndexOf('::');
-      return i > 0 && k.slice(i + 2) === art.type && sameArtifactName(k.slice(0, i), art.name);
+      const key = splitLockKey(k);
+      return key !== undefined && key.type === art.type && sameArtifactName(key.name, art.name);
     })?.[1]
   );
 }

@@ -1,6 +1,7 @@
 // collection.lock: `[lock.entries."name::type"]`. Entries can be missing or stale (marketplace
 // imports never write one), so absence means "no baseline", never an error.
 import * as path from 'node:path';
+import { artifactKey, splitLockKey } from '../../shared/artifactKey';
 import { isTable, normalizeHash, readTomlFile, str, timeString, type TomlTable } from './tomlFile';
 
 export interface LockEntry {
@@ -25,7 +26,7 @@ export function lockFromToml(data: TomlTable): Map<string, LockEntry> {
     // Docs show `name`/`type` inside the entry; the code writes them only in the key.
     const innerName = str(v.name);
     const innerType = str(v.type);
-    const key = rawKey.includes('::') ? rawKey : innerName && innerType ? `${innerName}::${innerType}` : rawKey;
+    const key = splitLockKey(rawKey) ? rawKey : innerName && innerType ? artifactKey(innerName, innerType) : rawKey;
     out.set(key, {
       contentHash: normalizeHash(v.content_hash) ?? null,
       fetched: timeString(v.fetched),

@@ -3,6 +3,7 @@
 // can still be recognised become rows with an error instead of vanishing.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { rowKey } from '../../shared/artifactKey';
 import { stripExtension } from './artifactNames';
 import { isHiddenDirName, realpathInside } from './safePath';
 import { isTable, normalizeHash, parseToml, readTomlFile, str, strArray, timeString, type TomlTable } from './tomlFile';
@@ -57,7 +58,7 @@ export interface TrackerSnapshot {
 
 /** Row key `name::type::profile`, name with its extension stripped (SkillMeat's upsert key). */
 export function recordKey(r: Pick<DeploymentRecord, 'artifactName' | 'artifactType' | 'deploymentProfileId'>): string {
-  return `${stripExtension(r.artifactName)}::${r.artifactType}::${r.deploymentProfileId}`;
+  return rowKey(stripExtension(r.artifactName), r.artifactType, r.deploymentProfileId);
 }
 
 /** `.claude` first (SkillMeat's primary file), then every other hidden root directory. */

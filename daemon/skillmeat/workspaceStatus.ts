@@ -1,6 +1,7 @@
 // Rows for one workspace folder: each deployment record compared with its project copy, its
 // baseline, its collection copy and its lock entry; plus collection artifacts nobody deployed.
 import * as path from 'node:path';
+import { artifactKey } from '../../shared/artifactKey';
 import type { ArtifactRow, NotDeployedRow, StatusResult, UpstreamInfo, WorkspaceStatus } from '../../shared/types';
 import { stripExtension } from './artifactNames';
 import { directHasher, type Hasher } from './contentHash';
@@ -213,7 +214,7 @@ export async function computeWorkspaceStatus(
   const relevant = new Set<string>();
   if (home.collections.has(home.activeCollection)) relevant.add(home.activeCollection);
   for (const r of records) {
-    const nt = `${stripExtension(r.artifactName)}::${r.artifactType}`;
+    const nt = artifactKey(stripExtension(r.artifactName), r.artifactType);
     const col = r.fromCollection ? findCollection(home, r.fromCollection) : undefined;
     if (!col) {
       if (!r.fromCollection) anyCollection.add(nt);
@@ -230,7 +231,7 @@ export async function computeWorkspaceStatus(
     if (!col || col.error) continue;
     const set = deployed.get(id) ?? new Set<string>();
     for (const a of col.artifacts) {
-      const nt = `${stripExtension(a.name)}::${a.type}`;
+      const nt = artifactKey(stripExtension(a.name), a.type);
       if (set.has(nt) || anyCollection.has(nt)) continue;
       notDeployed.push({
         name: a.name,

@@ -1,4 +1,5 @@
 // Which collection artifacts have a checkable GitHub upstream, and the cache keys derived from them.
+import { qualifiedKey } from '../../shared/artifactKey';
 import type { RefSpec, UpstreamSubject, UpstreamTarget } from './types';
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
@@ -6,7 +7,7 @@ const SHORT_SHA = /^[0-9a-f]{7,40}$/i;
 
 /** `collection/name::type` — how results are keyed. */
 export function subjectKey(s: Pick<UpstreamSubject, 'collection' | 'name' | 'type'>): string {
-  return `${s.collection}/${s.name}::${s.type}`;
+  return qualifiedKey(s.collection, s.name, s.type);
 }
 
 export function refSpecOf(versionSpec: string | undefined): RefSpec {

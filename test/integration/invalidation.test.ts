@@ -357,6 +357,13 @@ describe('invalidation and cache stats through the CLI (issue #4)', function () 
     assert.ok(hashes.dropped.hashes >= 4, JSON.stringify(hashes));
     assert.deepEqual((await json(['invalidate', '--upstream'])).dropped, { upstream: 0 });
     assert.deepEqual((await json(['invalidate', '--upstream', 'pdf-tools::skill'])).dropped, { upstream: 0 });
+    // A key that names no artifact is an error on that request, not "0 dropped".
+    const unknownKey = await h.cli(['invalidate', '--upstream', 'no-such-thing::skill']);
+    assert.equal(unknownKey.code, 2, unknownKey.stderr);
+    assert.match(unknownKey.stderr, /no artifact matches "no-such-thing::skill"/);
+    const badKey = await h.cli(['invalidate', '--upstream', 'a::b::c::d']);
+    assert.equal(badKey.code, 2, badKey.stderr);
+    assert.match(badKey.stderr, /invalid artifact key "a::b::c::d"/);
     const all = await json(['invalidate', '--all']);
     assert.deepEqual(Object.keys(all.dropped).sort(), ['counts', 'hashes', 'upstream']);
     const human = await h.cli(['invalidate', '--hashes']);

@@ -1,42 +1,7 @@
 import assert from 'node:assert/strict';
-import type { CollectionSnapshot, HomeSnapshot, ManifestArtifact } from '../../../daemon/skillmeat';
+import type { ManifestArtifact } from '../../../daemon/skillmeat';
 import { planHomeChange, planInvalidation } from '../../../daemon/service/invalidationPlanner';
-
-const SHA_A = 'a'.repeat(40);
-const SHA_B = 'b'.repeat(40);
-
-function art(name: string, over: Partial<ManifestArtifact> = {}): ManifestArtifact {
-  return {
-    name,
-    type: 'skill',
-    path: `skills/${name}`,
-    resolvedPath: `/h/collections/default/skills/${name}`,
-    origin: 'github',
-    upstream: `https://github.com/acme/tools/tree/main/skills/${name}`,
-    versionSpec: 'latest',
-    resolvedSha: SHA_A,
-    ...over,
-  };
-}
-
-function col(id: string, artifacts: ManifestArtifact[], mcp = 0): CollectionSnapshot {
-  return {
-    id,
-    name: id,
-    dir: `/h/collections/${id}`,
-    manifestFile: `/h/collections/${id}/collection.toml`,
-    lockFile: `/h/collections/${id}/collection.lock`,
-    artifacts,
-    mcpServers: Array.from({ length: mcp }, (_, i) => ({ name: `m${i}` })),
-    groups: [],
-    lock: new Map(),
-    warnings: [],
-  };
-}
-
-function home(...cols: CollectionSnapshot[]): HomeSnapshot {
-  return { home: '/h', exists: true, activeCollection: 'default', warnings: [], collections: new Map(cols.map((c) => [c.id, c])) };
-}
+import { art, col, home, SHA_B } from './snapshots';
 
 describe('invalidation planner: watcher events → what to drop', () => {
   it('a deployed file drops its hash entries and only that folder\'s rows at that path', () => {
