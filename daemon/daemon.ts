@@ -14,7 +14,6 @@ import {
   StatusRequest,
   SubscribeRequest,
   UnsubscribeRequest,
-  type DaemonSettings,
   type StatsResult,
 } from '../shared/protocol';
 import type { StatusResult } from '../shared/types';
@@ -53,15 +52,14 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   const version = currentVersion();
   log.info(`daemon ${version} (protocol ${PROTOCOL_VERSION}) starting for home ${opts.home}, socket ${paths.socketPath}`);
 
-  const settings: DaemonSettings = {};
-  if (opts.githubApiUrl) settings.githubApiUrl = opts.githubApiUrl;
+  // The flag is not a setting: an editor's `configure` must not override it.
   const service = new SyncService({
     home: opts.home,
     log,
     upstreamStoreFile: path.join(paths.stateDir, `upstream-${paths.homeId}.json`),
-    settings,
     // our own private folder: the sync barrier never writes into SkillMeat's files or a workspace
     cookieDir: path.join(paths.runtimeDir, `cookies-${paths.homeId}`),
+    ...(opts.githubApiUrl ? { githubApiUrlFlag: opts.githubApiUrl } : {}),
   });
   if (process.env.SKILLMEAT_SYNC_TEST_HOOKS === '1') {
     // Tests simulate a kernel queue overflow: SIGUSR2 starts dropping events, the next one reports the loss.
@@ -141,7 +139,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   }, { validate: v.subscribeParams });
   server.register(SetTokenRequest, async (p) => {
     registerSecret(p.token);
-    await service.setEditorToken(p.token, p.source);
+    await service.setEditorToken(p.token, p.source, p.apiUrl);
     log.info(`GitHub token ${p.token ? 'received' : 'cleared'} from ${p.source}; using ${service.tokenSource()}`);
     return { ok: true as const };
   }, { validate: v.setTokenParams });

@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     runtimeDir: values['runtime-dir'],
     stateDir: values['state-dir'],
     idleShutdownSeconds: Number.isFinite(idle) && idle >= 0 ? idle : 600,
-    githubApiUrl: values['github-api-url'] ?? process.env.SKILLMEAT_SYNC_GITHUB_API_URL,
+    // Only the flag: the service reads $SKILLMEAT_SYNC_GITHUB_API_URL itself, below the flag and above the setting.
+    githubApiUrl: values['github-api-url'],
     logLevel: (values['log-level'] as LogLevel | undefined) ?? (process.env.SKILLMEAT_SYNC_LOG_LEVEL as LogLevel | undefined),
     echo: values.foreground,
   });

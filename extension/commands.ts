@@ -371,10 +371,15 @@ export class Commands {
       if (choice !== 'Turn On') return;
       await vscode.workspace.getConfiguration(CONFIG_SECTION).update('useVSCodeGitHubAuth', true, vscode.ConfigurationTarget.Global);
     }
-    const token = await githubToken(true);
-    if (!token) return;
+    const token = await githubToken(true, this.ctx.settings.githubApiUrl);
+    if (!token) {
+      void vscode.window.showWarningMessage(
+        `SkillMeat: no VS Code sign-in serves ${this.ctx.settings.githubApiUrl}. For GitHub Enterprise, set github-enterprise.uri to that server, or give the daemon $GH_ENTERPRISE_TOKEN.`,
+      );
+      return;
+    }
     await this.ctx.sendToken();
-    const account = await githubAccountLabel();
+    const account = await githubAccountLabel(this.ctx.settings.githubApiUrl);
     void vscode.window.showInformationMessage(`SkillMeat: signed in to GitHub${account ? ` as ${account}` : ''}.`);
     await this.ctx.refreshAll();
   }

@@ -251,8 +251,10 @@ export class SkillmeatContext implements vscode.Disposable {
     const client = this.clientInstance;
     if (!client) return;
     try {
-      const token = this.settings.useVSCodeGitHubAuth ? await githubToken(false) : undefined;
-      await client.setToken(token ?? null, 'vscode');
+      // The token goes with the API it was issued for; the daemon sends it nowhere else.
+      const signIn = this.settings.useVSCodeGitHubAuth ? await githubToken(false, this.settings.githubApiUrl) : undefined;
+      const token = signIn?.token;
+      await client.setToken(token ?? null, 'vscode', signIn?.apiUrl);
       this.log.info(token ? 'GitHub token from the VS Code sign-in handed to the daemon' : 'no GitHub token from VS Code');
     } catch (err) {
       this.log.warn(`could not hand the GitHub token to the daemon: ${message(err)}`);
@@ -305,7 +307,10 @@ export class SkillmeatContext implements vscode.Disposable {
     try {
       if (daemonSettingsChanged(previous, this.settings)) await client.configure(toDaemonSettings(this.settings));
       if (previous.useVSCodeGitHubAuth !== this.settings.useVSCodeGitHubAuth) await this.sendToken();
-      if (previous.githubApiUrl !== this.settings.githubApiUrl) await this.refreshAll();
+      if (previous.githubApiUrl !== this.settings.githubApiUrl) {
+        await this.sendToken();
+        await this.refreshAll();
+      }
     } catch (err) {
       this.log.error(`could not apply settings: ${message(err)}`);
     }

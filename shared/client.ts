@@ -29,6 +29,7 @@ import {
   IDEMPOTENT_METHODS,
   PROTOCOL_VERSION,
   SetTokenRequest,
+  type SetTokenParams,
   ShutdownRequest,
   SubscribeRequest,
   UnsubscribeRequest,
@@ -124,7 +125,7 @@ export class DaemonClient {
   private readonly restarts: number[] = [];
   private readonly subscriptions = new Set<string>();
   private settings: DaemonSettings | undefined;
-  private token: { token: string | null; source: string } | undefined;
+  private token: SetTokenParams | undefined;
   private readonly didChange = new Emitter<DidChangeParams>();
   private readonly daemonStatus = new Emitter<DaemonStatusParams>();
   private readonly stateEmitter = new Emitter<{ state: ConnectionState; detail?: string }>();
@@ -438,8 +439,9 @@ export class DaemonClient {
     if (this.conn) await this.request(UnsubscribeRequest, { folders });
   }
 
-  async setToken(token: string | null, source: string): Promise<void> {
-    this.token = { token, source };
+  /** `apiUrl`: the API the token was issued for (absent = api.github.com); it goes nowhere else. */
+  async setToken(token: string | null, source: string, apiUrl?: string): Promise<void> {
+    this.token = apiUrl ? { token, source, apiUrl } : { token, source };
     await this.request(SetTokenRequest, this.token);
   }
 

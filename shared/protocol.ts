@@ -90,6 +90,12 @@ export interface CheckUpstreamParams {
   keys?: string[];
   /** bypass the TTL (immutable per-commit data is still reused) */
   force?: boolean;
+  /**
+   * The requester's own GitHub API URL (the CLI's `--github-api-url` or its
+   * `$SKILLMEAT_SYNC_GITHUB_API_URL`): for this request it beats the daemon's flag, environment
+   * and the editor setting. Editors leave it out (their setting goes through `configure`).
+   */
+  githubApiUrl?: string;
 }
 export interface UpstreamResultRow {
   /** `collection/name::type` */
@@ -187,6 +193,11 @@ export interface SetTokenParams {
   token: string | null;
   /** where it came from, for `stats` (`vscode`, …); never the token itself */
   source: string;
+  /**
+   * The API the token was issued for; it is sent nowhere else. Absent = `https://api.github.com`
+   * (VS Code's `github` sign-in); a GitHub Enterprise API URL for its `github-enterprise` sign-in.
+   */
+  apiUrl?: string;
 }
 export const SetTokenRequest = new RequestType<SetTokenParams, { ok: true }, void>('skillmeat/setToken');
 

@@ -11,7 +11,7 @@ export class InProcessEngine {
 
   constructor(home: string, githubApiUrl?: string) {
     const log = new FileLogger(undefined, process.env.SKILLMEAT_SYNC_DEBUG ? 'debug' : 'warn', (l) => process.stderr.write(`${l}\n`));
-    this.service = new SyncService({ home, log, watch: false, ...(githubApiUrl ? { settings: { githubApiUrl } } : {}) });
+    this.service = new SyncService({ home, log, watch: false, ...(githubApiUrl ? { githubApiUrlFlag: githubApiUrl } : {}) });
     this.ready = this.service.init();
   }
 

@@ -158,7 +158,14 @@ async function cmdCounts(ctx: Ctx, collections: string[]): Promise<number> {
 }
 
 async function cmdCheckUpstream(ctx: Ctx, keys: string[], force: boolean, explicitWorkspace: boolean): Promise<number> {
-  const params = { ...(keys.length ? { keys } : {}), ...(explicitWorkspace ? { folders: ctx.workspaces } : {}), force };
+  // The CLI's own --github-api-url / $SKILLMEAT_SYNC_GITHUB_API_URL goes with the request: a daemon
+  // started earlier with another URL still answers this request from the API asked for.
+  const params = {
+    ...(keys.length ? { keys } : {}),
+    ...(explicitWorkspace ? { folders: ctx.workspaces } : {}),
+    force,
+    ...(ctx.githubApiUrl ? { githubApiUrl: ctx.githubApiUrl } : {}),
+  };
   const result: CheckUpstreamResult = await withEngine(
     ctx,
     (c) => c.request(CheckUpstreamRequest, params),

@@ -67,7 +67,13 @@ export function checkUpstreamParams(p: unknown): CheckUpstreamParams {
     if (typeof o.force !== 'boolean') throw new InvalidParamsError('force must be a boolean');
     out.force = o.force;
   }
+  if (o.githubApiUrl !== undefined) out.githubApiUrl = apiUrlParam(o.githubApiUrl);
   return out;
+}
+
+function apiUrlParam(v: unknown): string {
+  if (typeof v !== 'string' || !/^https?:\/\/[^\s]+$/.test(v)) throw new InvalidParamsError('githubApiUrl must be an http(s) URL');
+  return v.replace(/\/+$/, '');
 }
 
 export function invalidateParams(p: unknown): InvalidateParams {
@@ -86,7 +92,9 @@ export function setTokenParams(p: unknown): SetTokenParams {
     throw new InvalidParamsError('token must be a string without white space, or null');
   }
   const source = typeof o.source === 'string' ? o.source.slice(0, 40) : 'client';
-  return { token: o.token as string | null, source };
+  const out: SetTokenParams = { token: o.token as string | null, source };
+  if (o.apiUrl !== undefined) out.apiUrl = apiUrlParam(o.apiUrl);
+  return out;
 }
 
 function num(v: unknown, name: string, min: number, max: number): number | undefined {
@@ -108,12 +116,7 @@ export function settingsParams(p: unknown): DaemonSettings {
   set('upstreamErrorTtlSeconds', num(o.upstreamErrorTtlSeconds, 'upstreamErrorTtlSeconds', 0, 86_400));
   set('autoCheckIntervalMinutes', num(o.autoCheckIntervalMinutes, 'autoCheckIntervalMinutes', 0, 10_080));
   set('idleShutdownSeconds', num(o.idleShutdownSeconds, 'idleShutdownSeconds', 0, 7 * 86_400));
-  if (o.githubApiUrl !== undefined) {
-    if (typeof o.githubApiUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(o.githubApiUrl)) {
-      throw new InvalidParamsError('githubApiUrl must be an http(s) URL');
-    }
-    s.githubApiUrl = o.githubApiUrl.replace(/\/+$/, '');
-  }
+  if (o.githubApiUrl !== undefined) s.githubApiUrl = apiUrlParam(o.githubApiUrl);
   if (o.logLevel !== undefined) {
     if (o.logLevel !== 'error' && o.logLevel !== 'warn' && o.logLevel !== 'info' && o.logLevel !== 'debug') {
       throw new InvalidParamsError('logLevel must be error, warn, info or debug');

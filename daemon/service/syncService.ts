@@ -34,6 +34,8 @@ export interface SyncServiceOptions {
   /** upstream cache file; undefined = no persistence */
   upstreamStoreFile?: string;
   settings?: DaemonSettings;
+  /** `--github-api-url`: beats `$SKILLMEAT_SYNC_GITHUB_API_URL` and the `githubApiUrl` setting */
+  githubApiUrlFlag?: string;
   env?: NodeJS.ProcessEnv;
   /** false in --no-daemon mode: nothing outlives the request */
   watch?: boolean;
@@ -88,11 +90,12 @@ export class SyncService {
       log: this.log,
       env,
       storeFile: opts.upstreamStoreFile,
+      apiUrlFlag: opts.githubApiUrlFlag,
       settings: {
         upstreamTtlSeconds: s.upstreamTtlSeconds ?? 300,
         upstreamErrorTtlSeconds: s.upstreamErrorTtlSeconds ?? 60,
         autoCheckIntervalMinutes: s.autoCheckIntervalMinutes ?? 0,
-        githubApiUrl: s.githubApiUrl ?? env.SKILLMEAT_SYNC_GITHUB_API_URL ?? 'https://api.github.com',
+        githubApiUrl: s.githubApiUrl,
       },
       rows: (folders) => this.rows.status(this.rows.track(folders)),
       rowsStale: () => this.rows.invalidateAll(),
@@ -210,8 +213,8 @@ export class SyncService {
     return this.rows.unsubscribe(folders);
   }
 
-  setEditorToken(token: string | null, source: string): Promise<void> {
-    return this.upstreamService.setEditorToken(token, source);
+  setEditorToken(token: string | null, source: string, apiUrl?: string): Promise<void> {
+    return this.upstreamService.setEditorToken(token, source, apiUrl);
   }
 
   tokenSource(): string {

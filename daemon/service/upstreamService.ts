@@ -8,7 +8,7 @@ import { PersistentStore } from '../cache/persistentStore';
 import { UpstreamCache } from '../cache/upstreamCache';
 import type { Logger } from '../log';
 import type { CollectionSnapshot, ManifestArtifact } from '../skillmeat';
-import { resolveToken, subjectKey, UpstreamChecker, type TokenInfo, type UpstreamSubject } from '../upstream';
+import { checkApiUrl, DEFAULT_API_URL, resolveApiUrl, resolveToken, subjectKey, UpstreamChecker, type EditorToken, type TokenInfo, type UpstreamSubject } from '../upstream';
 import type { HomeState } from './homeState';
 import { resolveArtifacts, subjectOf } from './artifactResolver';
 
@@ -16,8 +16,12 @@ export interface UpstreamSettings {
   upstreamTtlSeconds: number;
   upstreamErrorTtlSeconds: number;
   autoCheckIntervalMinutes: number;
-  githubApiUrl: string;
+  /** the editor setting (`configure`); the daemon's flag and environment beat it */
+  githubApiUrl?: string;
 }
+
+/** Requests for API URLs other than the daemon's own get a checker of their own (memory only), a few at most. */
+const MAX_OTHER_APIS = 4;
 
 export interface UpstreamServiceOptions {
   home: HomeState;
@@ -26,6 +30,8 @@ export interface UpstreamServiceOptions {
   settings: UpstreamSettings;
   /** upstream cache file; undefined = no persistence */
   storeFile?: string;
+  /** the daemon's `--github-api-url`: beats `$SKILLMEAT_SYNC_GITHUB_API_URL` and the editor setting */
+  apiUrlFlag?: string;
   /** the rows of these folders (to find the collections they deploy from) */
   rows: (folders: string[]) => Promise<StatusResult>;
   /** every folder's rows show upstream states: called after a check changed them */
@@ -39,8 +45,12 @@ export class UpstreamService {
   readonly checker: UpstreamChecker;
   readonly store: PersistentStore | undefined;
   private readonly settings: UpstreamSettings;
-  private editorToken: { token: string; source: string } | undefined;
-  private tokenInfo: TokenInfo = { source: 'anonymous' };
+  private editorToken: EditorToken | undefined;
+  /** API URL → the token for it (see resolveToken: a token goes only where it was issued) */
+  private readonly tokens = new Map<string, TokenInfo>();
+  /** checkers for API URLs a request named (the CLI's `--github-api-url`), beside the daemon's own */
+  private readonly others = new Map<string, UpstreamChecker>();
+  private apiUrl: string;
   private autoTimer: NodeJS.Timeout | undefined;
   private lastStatus: DaemonStatusParams = { state: 'ok' };
   private rateLimitInfo: RateLimitInfo | undefined;
@@ -58,9 +68,10 @@ export class UpstreamService {
       log: opts.log,
       store: this.store,
     });
+    this.apiUrl = this.defaultApiUrl();
     this.checker = new UpstreamChecker({
-      apiUrl: this.settings.githubApiUrl,
-      token: () => this.tokenInfo,
+      apiUrl: this.apiUrl,
+      token: () => this.tokenFor(this.apiUrl),
       cache: this.cache,
       log: opts.log,
       onStatus: (s) => this.upstreamStatus(s),
@@ -70,7 +81,49 @@ export class UpstreamService {
 
   async init(): Promise<void> {
     await this.cache.ready;
-    await this.refreshToken();
+    await this.refreshToken(this.apiUrl);
+  }
+
+  /**
+   * The daemon's API URL: its `--github-api-url` → its `$SKILLMEAT_SYNC_GITHUB_API_URL` → the editor
+   * setting → api.github.com. A bad flag or variable is reported and skipped, not fatal.
+   */
+  private defaultApiUrl(): string {
+    try {
+      return resolveApiUrl({ flag: this.opts.apiUrlFlag, env: this.opts.env, setting: this.settings.githubApiUrl });
+    } catch (err) {
+      this.opts.log.warn(`GitHub API URL: ${(err as Error).message}; using the editor setting or ${DEFAULT_API_URL}`);
+      try {
+        return resolveApiUrl({ env: {}, setting: this.settings.githubApiUrl });
+      } catch {
+        return DEFAULT_API_URL;
+      }
+    }
+  }
+
+  /** The checker for one request: the daemon's own, or one for the API URL the request named. */
+  private checkerFor(url: string): UpstreamChecker {
+    if (url === this.apiUrl) return this.checker;
+    let c = this.others.get(url);
+    if (c) {
+      // most recently used last
+      this.others.delete(url);
+      this.others.set(url, c);
+      return c;
+    }
+    c = new UpstreamChecker({
+      apiUrl: url,
+      token: () => this.tokenFor(url),
+      cache: new UpstreamCache({ ttlMs: this.cache.ttlMs, errorTtlMs: this.cache.errorTtlMs, log: this.opts.log }),
+      log: this.opts.log,
+    });
+    this.others.set(url, c);
+    if (this.others.size > MAX_OTHER_APIS) this.others.delete(this.others.keys().next().value as string);
+    return c;
+  }
+
+  private tokenFor(url: string): TokenInfo {
+    return this.tokens.get(url) ?? { source: 'anonymous' };
   }
 
   // ------------------------------------------------------------------ answers
@@ -85,7 +138,10 @@ export class UpstreamService {
   }
 
   async check(params: CheckUpstreamParams): Promise<CheckUpstreamResult> {
-    await this.refreshToken();
+    // Precedence per request: the requester's own URL (CLI flag / environment) → the daemon's.
+    const url = params.githubApiUrl ? checkApiUrl(params.githubApiUrl) : this.apiUrl;
+    const checker = this.checkerFor(url);
+    await this.refreshToken(url);
     const home = await this.opts.home.snapshot();
     const workspaces = params.folders?.length ? (await this.opts.rows(params.folders)).workspaces : [];
     let subjects: UpstreamSubject[];
@@ -110,17 +166,17 @@ export class UpstreamService {
         for (const art of col.artifacts) subjects.push(subjectOf(col, art));
       }
     }
-    const { results, requests } = await this.checker.check(subjects, { force: params.force });
+    const { results, requests } = await checker.check(subjects, { force: params.force });
     const rows: UpstreamResultRow[] = [];
     for (const s of subjects) {
       const artifact = subjectKey(s);
-      const upstream = results.get(artifact) ?? this.checker.peek(s);
+      const upstream = results.get(artifact) ?? checker.peek(s);
       rows.push({ artifact, collection: s.collection, name: s.name, type: s.type, upstream });
     }
     // Rows carry the upstream state: the cached ones are out of date now, subscribed or not.
     await this.opts.rowsStale();
     const out: CheckUpstreamResult = { results: rows, requests };
-    const rl = this.checker.rateLimit();
+    const rl = checker.rateLimit();
     if (rl) out.rateLimit = rl;
     return out;
   }
@@ -157,22 +213,25 @@ export class UpstreamService {
 
   // ------------------------------------------------------------------ token
 
-  async setEditorToken(token: string | null, source: string): Promise<void> {
-    const before = this.tokenInfo.token;
-    this.editorToken = token ? { token, source } : undefined;
-    await this.refreshToken();
-    if (before !== this.tokenInfo.token) this.checker.tokenChanged();
+  /**
+   * The editor's sign-in. `apiUrl` is the API it was issued for (absent = api.github.com, VS Code's
+   * `github` provider); the token is used for that API only.
+   */
+  async setEditorToken(token: string | null, _source: string, apiUrl?: string): Promise<void> {
+    this.editorToken = token ? { token, apiUrl: apiUrl ? checkApiUrl(apiUrl) : DEFAULT_API_URL } : undefined;
+    await this.refreshToken(this.apiUrl);
+    for (const url of this.others.keys()) await this.refreshToken(url);
   }
 
-  private async refreshToken(): Promise<void> {
-    const before = this.tokenInfo.token;
-    this.tokenInfo = await resolveToken({ editorToken: this.editorToken?.token, home: this.opts.home.home, env: this.opts.env });
-    if (this.editorToken && this.tokenInfo.source === 'vscode') this.tokenInfo = { ...this.tokenInfo };
-    if (before !== undefined && before !== this.tokenInfo.token) this.checker.tokenChanged();
+  private async refreshToken(url: string): Promise<void> {
+    const before = this.tokens.get(url);
+    const now = await resolveToken({ apiUrl: url, editor: this.editorToken, home: this.opts.home.home, env: this.opts.env });
+    this.tokens.set(url, now);
+    if (before !== undefined && before.token !== now.token) this.checkerFor(url).tokenChanged();
   }
 
   tokenSource(): string {
-    return this.tokenInfo.source;
+    return this.tokenFor(this.apiUrl).source;
   }
 
   // ------------------------------------------------------------------ settings
@@ -186,7 +245,15 @@ export class UpstreamService {
     }
     if (s.githubApiUrl !== undefined && s.githubApiUrl !== this.settings.githubApiUrl) {
       this.settings.githubApiUrl = s.githubApiUrl;
-      this.checker.setApiUrl(s.githubApiUrl);
+      // The setting only decides when neither the daemon's flag nor its environment does.
+      const url = this.defaultApiUrl();
+      if (url !== this.apiUrl) {
+        this.apiUrl = url;
+        this.checker.setApiUrl(url);
+        void this.refreshToken(url).catch((err) => this.opts.log.warn(`GitHub token: ${(err as Error).message}`));
+      } else if (this.opts.apiUrlFlag || this.opts.env.SKILLMEAT_SYNC_GITHUB_API_URL) {
+        this.opts.log.info(`githubApiUrl setting ${s.githubApiUrl} not used: the daemon's --github-api-url / $SKILLMEAT_SYNC_GITHUB_API_URL says ${url}`);
+      }
     }
     if (s.autoCheckIntervalMinutes !== undefined && s.autoCheckIntervalMinutes !== this.settings.autoCheckIntervalMinutes) {
       this.settings.autoCheckIntervalMinutes = s.autoCheckIntervalMinutes;
@@ -195,7 +262,7 @@ export class UpstreamService {
   }
 
   githubApiUrl(): string {
-    return this.settings.githubApiUrl;
+    return this.apiUrl;
   }
 
   private scheduleAutoCheck(): void {

@@ -33,5 +33,13 @@ export interface UpstreamTarget {
 
 export interface TokenInfo {
   token?: string;
-  source: 'vscode' | 'config' | 'SKILLMEAT_GITHUB_TOKEN' | 'GITHUB_TOKEN' | 'anonymous';
+  source:
+    | 'vscode'
+    | 'vscode-enterprise'
+    | 'config'
+    | 'SKILLMEAT_GITHUB_TOKEN'
+    | 'GITHUB_TOKEN'
+    | 'GH_ENTERPRISE_TOKEN'
+    | 'GITHUB_ENTERPRISE_TOKEN'
+    | 'anonymous';
 }

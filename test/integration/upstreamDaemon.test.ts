@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { contentHash } from '../../daemon/skillmeat';
 import { formatHHMM } from '../../daemon/upstream';
-import { StatsRequest, type CheckUpstreamResult, type DaemonStatusParams } from '../../shared/protocol';
+import { CheckUpstreamRequest, StatsRequest, type CheckUpstreamResult, type DaemonStatusParams } from '../../shared/protocol';
 import type { StatusResult, UpstreamInfo } from '../../shared/types';
 import { FakeGitHub } from '../fakeGithub/server';
 import { eventually, Harness } from '../helpers/daemonHarness';
@@ -214,10 +214,11 @@ describe('upstream checks through the daemon and the CLI (issue #5)', function (
     assert.equal(gh.requestLog.length, 0);
   });
 
-  it('a GITHUB_TOKEN given to the daemon is used, and is in no log, state file, argv or CLI output; daemonStatus carries the rate limit', async () => {
+  it('a GH_ENTERPRISE_TOKEN given to the daemon is used for its Enterprise API (GITHUB_TOKEN, a github.com token, is not), and is in no log, state file, argv or CLI output; daemonStatus carries the rate limit', async () => {
     const token = 'ghp_SecretTokenForTests0123456789abcdefXYZ';
+    const dotcom = 'ghp_DotComTokenNeverSentElsewhere000000000';
     gh.requireToken(token);
-    h = new Harness({ daemonArgs: ['--github-api-url', api], daemonEnv: { GITHUB_TOKEN: token, SKILLMEAT_SYNC_LOG_LEVEL: 'debug' } });
+    h = new Harness({ daemonArgs: ['--github-api-url', api], daemonEnv: { GH_ENTERPRISE_TOKEN: token, GITHUB_TOKEN: dotcom, SKILLMEAT_SYNC_LOG_LEVEL: 'debug' } });
     await threeArtifacts(h);
     const c = h.client();
     await c.start();
@@ -243,7 +244,8 @@ describe('upstream checks through the daemon and the CLI (issue #5)', function (
     await run(['daemon', 'status']);
     const daemonStatus = JSON.parse(await run(['daemon', 'status', '--json'])) as { pid: number };
     const stats = await c.request(StatsRequest, {});
-    assert.equal(stats.github.tokenSource, 'GITHUB_TOKEN');
+    assert.equal(stats.github.tokenSource, 'GH_ENTERPRISE_TOKEN');
+    assert.ok(!gh.requestLog.some((r) => (r.headers.authorization ?? '').includes(dotcom)), 'the github.com token never went to another host');
     assert.ok(stats.github.rateLimit && stats.github.rateLimit.limit === 5000 && !stats.github.rateLimit.anonymous, JSON.stringify(stats.github));
     assert.ok(!JSON.stringify(stats).includes(token));
 
@@ -276,5 +278,51 @@ describe('upstream checks through the daemon and the CLI (issue #5)', function (
     assert.ok(files.some((f) => f.endsWith('.log')), `a log was written: ${files.join(', ')}`);
     assert.ok(files.some((f) => /upstream-.*\.json$/.test(f)), `upstream state was persisted: ${files.join(', ')}`);
     for (const f of files) assert.ok(!fs.readFileSync(f, 'utf8').includes(token), `${f} holds the token`);
+  });
+
+  it('the API URL: the daemon flag beats the editor setting, a CLI flag applies to its request; tokens go only to the API they were issued for (issue 12 item 8)', async () => {
+    const other = new FakeGitHub();
+    const otherUrl = await other.start();
+    try {
+      h = new Harness({ daemonArgs: ['--github-api-url', api] });
+      await threeArtifacts(h);
+      const c = h.client();
+      await c.start();
+      // An editor sends its default setting: the daemon's flag still decides.
+      await c.configure({ githubApiUrl: 'https://api.github.com' });
+      // VS Code's github sign-in: a github.com token, handed over without an API URL.
+      await c.setToken('gho_DotComSession000000000000000000000', 'vscode');
+      const r1 = await c.request(CheckUpstreamRequest, {});
+      assert.deepEqual(states(r1), { alpha: 'update-available', beta: 'repo-moved', gamma: 'current' });
+      assert.ok(gh.requestLog.length > 0, 'the flag URL was asked, not api.github.com');
+      assert.ok(gh.requestLog.every((r) => r.headers.authorization === undefined), 'a github.com token is not sent to another API');
+      let stats = await c.request(StatsRequest, {});
+      assert.equal(stats.github.apiUrl, api);
+      assert.equal(stats.github.tokenSource, 'anonymous');
+
+      // A github-enterprise sign-in for this very API is used there.
+      await c.setToken('ghe_EnterpriseSession0000000000000000', 'vscode', api);
+      gh.clearLog();
+      await c.request(CheckUpstreamRequest, { force: true });
+      assert.ok(gh.requestLog.length > 0 && gh.requestLog.every((r) => r.headers.authorization === 'Bearer ghe_EnterpriseSession0000000000000000'));
+      stats = await c.request(StatsRequest, {});
+      assert.equal(stats.github.tokenSource, 'vscode-enterprise');
+
+      // A later CLI run with its own --github-api-url: that request goes there, with no token
+      // (none was issued for that API); the daemon's own URL is unchanged.
+      gh.clearLog();
+      const cli = await h.cli(['check-upstream', '--json', '--github-api-url', otherUrl]);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.ok(other.requestLog.length > 0, 'the CLI flag was honoured');
+      assert.equal(gh.requestLog.length, 0);
+      assert.ok(other.requestLog.every((r) => r.headers.authorization === undefined));
+      const res = JSON.parse(cli.stdout) as CheckUpstreamResult;
+      assert.ok(res.results.every((x) => x.upstream.state === 'unknown'), 'the other server does not have these repositories');
+      stats = await c.request(StatsRequest, {});
+      assert.equal(stats.github.apiUrl, api);
+      c.dispose();
+    } finally {
+      await other.stop();
+    }
   });
 });

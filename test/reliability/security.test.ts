@@ -154,7 +154,8 @@ describe('reliability: security (issue #8.5)', function () {
       await c.configure({ logLevel: 'debug' });
       const seen: string[] = [];
       c.onDaemonStatus((p) => seen.push(JSON.stringify(p)));
-      await c.setToken(token, 'vscode');
+      // Issued for this (fake Enterprise) API: a token goes nowhere else.
+      await c.setToken(token, 'vscode', gh.baseUrl);
       const ok = await c.request(CheckUpstreamRequest, { force: true });
       seen.push(JSON.stringify(ok));
       assert.ok(gh.requestLog.some((r) => r.headers.authorization?.includes(token)), 'the token was really used');

@@ -14,8 +14,10 @@ describe('GitHub token and API URL resolution', () => {
   it('editor session, then settings.github-token, then SKILLMEAT_GITHUB_TOKEN, then GITHUB_TOKEN, else anonymous', async () => {
     const env = { SKILLMEAT_GITHUB_TOKEN: 'sm-env', GITHUB_TOKEN: 'gh-env' };
     fs.writeFileSync(path.join(home, 'config.toml'), '[settings]\ngithub-token = "cfg"\n');
-    assert.deepEqual(await resolveToken({ editorToken: 'ed', home, env }), { token: 'ed', source: 'vscode' });
-    assert.deepEqual(await resolveToken({ editorToken: '  ', home, env }), { token: 'cfg', source: 'config' });
+    const GH = 'https://api.github.com';
+    assert.deepEqual(await resolveToken({ editor: { token: 'ed', apiUrl: GH }, home, env }), { token: 'ed', source: 'vscode' });
+    assert.deepEqual(await resolveToken({ apiUrl: `${GH}/`, editor: { token: 'ed', apiUrl: GH }, home, env }), { token: 'ed', source: 'vscode' });
+    assert.deepEqual(await resolveToken({ editor: { token: '  ', apiUrl: GH }, home, env }), { token: 'cfg', source: 'config' });
     fs.writeFileSync(path.join(home, 'config.toml'), '[settings]\ndefault-collection = "x"\n');
     assert.deepEqual(await resolveToken({ home, env }), { token: 'sm-env', source: 'SKILLMEAT_GITHUB_TOKEN' });
     assert.deepEqual(await resolveToken({ home, env: { GITHUB_TOKEN: 'gh-env' } }), { token: 'gh-env', source: 'GITHUB_TOKEN' });
@@ -40,5 +42,19 @@ describe('GitHub token and API URL resolution', () => {
       () => resolveApiUrl({ flag: 'https://user:s3cret@x.example', env: {} }),
       (e: Error) => /credentials/.test(e.message) && !e.message.includes('s3cret'),
     );
+  });
+
+  it('a token goes only to the API it was issued for: github.com tokens never reach an Enterprise server', async () => {
+    const GHE = 'https://ghe.example.com/api/v3';
+    fs.writeFileSync(path.join(home, 'config.toml'), '[settings]\ngithub-token = "cfg"\n');
+    const env = { SKILLMEAT_GITHUB_TOKEN: 'sm-env', GITHUB_TOKEN: 'gh-env' };
+    // VS Code's github sign-in, SkillMeat's config and the github.com variables: none of them for GHE.
+    assert.deepEqual(await resolveToken({ apiUrl: GHE, editor: { token: 'ed', apiUrl: 'https://api.github.com' }, home, env }), { source: 'anonymous' });
+    // VS Code's github-enterprise sign-in for that server, or the gh CLI's enterprise variables.
+    assert.deepEqual(await resolveToken({ apiUrl: GHE, editor: { token: 'ent', apiUrl: `${GHE}/` }, home, env }), { token: 'ent', source: 'vscode-enterprise' });
+    assert.deepEqual(await resolveToken({ apiUrl: GHE, home, env: { ...env, GH_ENTERPRISE_TOKEN: 'ghe1' } }), { token: 'ghe1', source: 'GH_ENTERPRISE_TOKEN' });
+    assert.deepEqual(await resolveToken({ apiUrl: GHE, home, env: { GITHUB_ENTERPRISE_TOKEN: 'ghe2' } }), { token: 'ghe2', source: 'GITHUB_ENTERPRISE_TOKEN' });
+    // ...and an enterprise session is not sent to github.com either.
+    assert.deepEqual(await resolveToken({ editor: { token: 'ent', apiUrl: GHE }, home, env: { GH_ENTERPRISE_TOKEN: 'ghe1' } }), { token: 'cfg', source: 'config' });
   });
 });
