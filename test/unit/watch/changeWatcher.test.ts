@@ -66,7 +66,8 @@ describe('ChangeWatcher', function () {
     write(path.join(home, 'collections', 'default', 'skills', 'demo', 'SKILL.md'), 'demo');
     write(path.join(ws, '.claude', '.skillmeat-deployed.toml'), '');
     write(path.join(ws, '.claude', 'skills', 'demo', 'SKILL.md'), 'demo');
-    watcher = new ChangeWatcher({ debounceMs: 100 });
+    // This process writes files synchronously in bursts: its own stalls are not what these tests are about.
+    watcher = new ChangeWatcher({ debounceMs: 100, stallMs: 60_000 });
   });
 
   afterEach(async () => {
@@ -188,7 +189,7 @@ describe('ChangeWatcher', function () {
   });
 
   it('a storm of thousands of writes is one batch of a few events', async () => {
-    watcher = new ChangeWatcher({ debounceMs: 300, maxDelayMs: 10_000 });
+    watcher = new ChangeWatcher({ debounceMs: 300, maxDelayMs: 10_000, stallMs: 60_000 });
     const rec = record(watcher);
     for (let i = 0; i < 30; i++) fs.mkdirSync(path.join(ws, '.claude', 'skills', `s${i}`));
     watcher.watchWorkspace(ws);
@@ -216,7 +217,7 @@ describe('ChangeWatcher', function () {
   });
 
   it('a watcher that cannot cover its tree is unhealthy, says why, and reports overflow', async () => {
-    watcher = new ChangeWatcher({ debounceMs: 50, maxDirsPerScope: 2, retryMs: 60_000 });
+    watcher = new ChangeWatcher({ debounceMs: 50, maxDirsPerScope: 2, retryMs: 60_000, stallMs: 60_000 });
     const rec = record(watcher);
     watcher.watchWorkspace(ws);
     assert.equal(watcher.healthy, false);
@@ -233,5 +234,74 @@ describe('ChangeWatcher', function () {
     await settle();
     write(path.join(home, 'config.toml'), 'x');
     await rec.waitFor((e) => e.kind === 'config');
+  });
+
+  describe('sync barrier, coverage and lost events (issue #11)', () => {
+    it('sync() applies an event that happened before it, without waiting for the debounce', async () => {
+      await watcher.close();
+      watcher = new ChangeWatcher({ debounceMs: 10_000, maxDelayMs: 60_000, cookieDir: path.join(tmp, 'cookies'), stallMs: 60_000 });
+      const rec = record(watcher);
+      watcher.watchWorkspace(ws);
+      await settle();
+      const file = path.join(ws, '.claude', 'skills', 'x', 'SKILL.md');
+      for (let i = 0; i < 20; i++) {
+        write(file, `v${i}`);
+        assert.equal(await watcher.sync(), true);
+        assert.ok(rec.all().filter((e) => e.kind === 'deployedFiles').length >= i + 1, `try ${i + 1}: the edit was applied before sync() resolved`);
+      }
+      assert.deepEqual(fs.readdirSync(path.join(tmp, 'cookies')), [], 'cookies are removed');
+    });
+
+    it('sync() is false without a cookie folder (the caller then reads the disk)', async () => {
+      assert.equal(await watcher.sync(), false);
+    });
+
+    it('every watched directory has an epoch; a directory removed and re-created gets a new one', async () => {
+      const dir = path.join(ws, '.claude', 'skills', 'demo');
+      watcher.watchWorkspace(ws);
+      await settle();
+      const e1 = watcher.coverage.epoch(dir);
+      assert.ok(e1 !== undefined);
+      fs.renameSync(path.join(ws, '.claude'), path.join(ws, 't'));
+      await sleep(300);
+      assert.equal(watcher.coverage.epoch(dir), undefined, 'moved away: not covered');
+      fs.renameSync(path.join(ws, 't'), path.join(ws, '.claude'));
+      await sleep(300);
+      const e2 = watcher.coverage.epoch(dir);
+      assert.ok(e2 !== undefined && e2 !== e1, 'back: covered by a new watch');
+      watcher.unwatchWorkspace(ws);
+      assert.equal(watcher.coverage.epoch(dir), undefined, 'dropped from watching: not covered');
+    });
+
+    it('an event-loop stall is reported as an overflow of every scope, and every epoch changes', async () => {
+      await watcher.close();
+      watcher = new ChangeWatcher({ debounceMs: 50, stallMs: 300 });
+      const rec = record(watcher);
+      watcher.watchWorkspace(ws);
+      watcher.watchHome(home);
+      await settle();
+      const dir = path.join(ws, '.claude', 'skills', 'demo');
+      const before = watcher.coverage.epoch(dir);
+      const until = Date.now() + 800;
+      while (Date.now() < until) {
+        // a stalled event loop
+      }
+      await rec.waitFor((e) => e.kind === 'overflow' && e.scope === ws);
+      await rec.waitFor((e) => e.kind === 'overflow' && e.scope === 'home');
+      assert.notEqual(watcher.coverage.epoch(dir), before);
+      assert.equal(watcher.lossCount, 1);
+    });
+
+    it('the test hook drops events, then reports the loss as an overflow', async () => {
+      const rec = record(watcher);
+      watcher.watchWorkspace(ws);
+      await settle();
+      watcher.toggleEventLoss();
+      write(path.join(ws, '.claude', 'skills', 'x', 'SKILL.md'), 'dropped');
+      await sleep(300);
+      assert.equal(rec.all().length, 0, 'dropped');
+      watcher.toggleEventLoss();
+      await rec.waitFor((e) => e.kind === 'overflow' && e.scope === ws);
+    });
   });
 });
