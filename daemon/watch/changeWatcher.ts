@@ -165,7 +165,11 @@ export class ChangeWatcher {
       const done = (ok: boolean) => {
         clearTimeout(timer);
         this.cookies.delete(name);
-        fs.unlink(file, () => undefined);
+        try {
+          fs.unlinkSync(file);
+        } catch {
+          // never written, or already gone
+        }
         resolve(ok);
       };
       const timer = setTimeout(() => {

@@ -186,7 +186,7 @@ describe('never a wrong "synced" (issue #11)', function () {
           fs.cpSync(path.join(home, COL), path.join(home, 'collections/second'), { recursive: true });
           const skill = path.join(home, COL, 'skills/pdf-tools');
           fs.rmSync(skill, { recursive: true });
-          fs.symlinkSync('../../second/skills/pdf-tools', skill);
+          fs.symlinkSync(path.join(home, 'collections/second/skills/pdf-tools'), skill);
         },
         change: (w) => fs.appendFileSync(path.join(w.home, 'collections/second/skills/pdf-tools/scripts/extract.py'), '# e\n'),
       },
