@@ -80,20 +80,37 @@ function between(rand: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rand() * (hi - lo + 1));
 }
 
-function fileData(rand: () => number, base: Buffer, label: string): Buffer {
-  const size = between(rand, 1024, 20 * 1024);
+/**
+ * The file shapes measured. `mixed`: skills of 5–20 files of 1–20 KB (the original bench shape).
+ * `small`: the real skills shape of issue #15 — ~14 files of ~7.5 KB per skill (12–16 files of
+ * 3–12 KB), so that at N = 1,000 about 14,000 files are hashed.
+ */
+export type WorldShape = 'mixed' | 'small';
+
+interface ShapeSpec {
+  files: [number, number];
+  bytes: [number, number];
+}
+
+const SHAPES: Record<WorldShape, ShapeSpec> = {
+  mixed: { files: [5, 20], bytes: [1024, 20 * 1024] },
+  small: { files: [12, 16], bytes: [3 * 1024, 12 * 1024] },
+};
+
+function fileData(rand: () => number, base: Buffer, label: string, shape: ShapeSpec): Buffer {
+  const size = between(rand, shape.bytes[0], shape.bytes[1]);
   const start = Math.floor(rand() * (base.length - size));
   const head = Buffer.from(`# ${label}\n`);
   return Buffer.concat([head, base.subarray(start, start + size - head.length)]);
 }
 
-function skillFiles(rand: () => number, base: Buffer, name: string): FileSpec[] {
-  const count = between(rand, 5, 20);
-  const files: FileSpec[] = [{ rel: 'SKILL.md', data: Buffer.concat([Buffer.from(`---\nname: ${name}\ndescription: generated\n---\n`), fileData(rand, base, name)]) }];
+function skillFiles(rand: () => number, base: Buffer, name: string, shape: ShapeSpec): FileSpec[] {
+  const count = between(rand, shape.files[0], shape.files[1]);
+  const files: FileSpec[] = [{ rel: 'SKILL.md', data: Buffer.concat([Buffer.from(`---\nname: ${name}\ndescription: generated\n---\n`), fileData(rand, base, name, shape)]) }];
   for (let i = 1; i < count; i++) {
     const dir = i % 3 === 0 ? 'scripts' : i % 3 === 1 ? 'references' : '';
     const rel = dir ? `${dir}/part-${i}.md` : `notes-${i}.md`;
-    files.push({ rel, data: fileData(rand, base, `${name}/${rel}`) });
+    files.push({ rel, data: fileData(rand, base, `${name}/${rel}`, shape) });
   }
   return files;
 }
@@ -119,8 +136,9 @@ const q = (s: string) => JSON.stringify(s);
  * project copies are edited after the deploy (modified) and 3 % of the collection copies
  * (outdated), so the engine does real comparisons.
  */
-export async function generateWorld(opts: { home: string; workspace: string; n: number; seed?: number }): Promise<World> {
+export async function generateWorld(opts: { home: string; workspace: string; n: number; seed?: number; shape?: WorldShape }): Promise<World> {
   const { home, workspace, n } = opts;
+  const shape = SHAPES[opts.shape ?? 'mixed'];
   const rand = prng(opts.seed ?? 7);
   const base = filler(rand);
   fs.mkdirSync(home, { recursive: true });
@@ -151,7 +169,7 @@ export async function generateWorld(opts: { home: string; workspace: string; n: 
     const name = `${kind}-${String(i).padStart(5, '0')}`;
     const rel = kind === 'skill' ? `skills/${name}` : `${kind}s/${name}.md`;
     const colPath = path.join(colDir, rel);
-    const files = kind === 'skill' ? skillFiles(rand, base, name) : [{ rel: '', data: fileData(rand, base, name) }];
+    const files = kind === 'skill' ? skillFiles(rand, base, name, shape) : [{ rel: '', data: fileData(rand, base, name, shape) }];
     const written = kind === 'skill' ? writeTree(colPath, files) : writeTree(path.dirname(colPath), [{ rel: path.basename(colPath), data: files[0].data }]);
     const deployedHash = await contentHash(colPath);
     manifests.get(col.id)!.push(`[[artifacts]]\nname = ${q(name)}\ntype = ${q(kind)}\npath = ${q(rel)}\norigin = "local"\nadded = "${ISO}"\n`);

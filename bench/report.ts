@@ -2,7 +2,9 @@
 // achieved figure beside each, every figure beside its same-run baseline, and growth with N.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import type { ColdResult } from './coldScenarios';
 import type { ExtensionResult } from './extensionScenario';
+import type { ScenarioResult } from './scenario';
 import type { SizeResult } from './statusScenarios';
 import { round } from './stats';
 import type { UpstreamResult } from './upstreamScenario';
@@ -21,8 +23,12 @@ export interface BenchResults {
   quick: boolean;
   machine: Machine;
   sizes: SizeResult[];
+  /** issue #15: CLI cold / restart / warm interleaved with sha256sum, per file shape */
+  cold: ColdResult[];
   upstream: UpstreamResult[];
   extension: ExtensionResult;
+  /** bench/scenarios/*.ts */
+  extra: ScenarioResult[];
   durationSeconds: number;
 }
 
@@ -57,6 +63,7 @@ function growth(sizes: SizeResult[], pick: (s: SizeResult) => number | undefined
 
 function targets(r: BenchResults): string[] {
   const at = r.sizes.find((s) => s.n === 1000) ?? r.sizes[r.sizes.length - 1];
+  if (!at) return ['(the status-by-size part was not run)'];
   const lines = [
     `| Target (N = ${at.n}) | Goal | Achieved | Baseline in the same run | |`,
     '|---|---|---|---|---|',
@@ -79,10 +86,73 @@ function targets(r: BenchResults): string[] {
   const mem = Math.max(...r.sizes.map((s) => s.daemon?.rssMb ?? 0));
   const memAt = r.sizes.find((s) => (s.daemon?.rssMb ?? 0) === mem);
   lines.push(
-    `| Daemon resident memory at rest | ≤ 100 MB | ${f(at.daemon?.rssMb)} MB (right after the last request ${f(at.daemon?.busyMb)}, peak ${f(at.daemon?.peakMb)}) | largest: N = ${memAt?.n}: ${f(mem)} MB at rest | ${ok((at.daemon?.rssMb ?? Infinity) <= 100)} |`,
+    `| Daemon resident memory at rest | ≤ 80 MB (issue #15; was 100) | ${f(at.daemon?.rssMb)} MB (right after the last request ${f(at.daemon?.busyMb)}, peak ${f(at.daemon?.peakMb)}) | largest: N = ${memAt?.n}: ${f(mem)} MB at rest | ${ok((at.daemon?.rssMb ?? Infinity) <= 80)} |`,
     `| Extension activation | ≤ 50 ms | ${f(r.extension.activation.totalMs)} ms (require ${f(r.extension.activation.requireMs)} + activate ${f(r.extension.activation.activateMs)}) | empty Node process ${f(r.extension.activation.nodeStartupMs)} ms | ${ok(r.extension.activation.totalMs <= 50)} |`,
     `| .vsix size | ≤ 1 MB | ${r.extension.vsixKb === null ? `not built: ${r.extension.vsixError ?? ''}` : `${f(r.extension.vsixKb)} KB`} | extension.js ${f(r.extension.bundleKb.extension)} KB | ${r.extension.vsixKb === null ? '—' : ok(r.extension.vsixKb <= 1024)} |`,
   );
+  return lines;
+}
+
+/** Issue #15's table: every ratio, each from one interleaved run, beside the figure before the work. */
+export const BEFORE_15 = {
+  firstEver: '4.5 ×',
+  restart: '4.8 ×',
+  warmCliOver: '+51 ms',
+  rss: '80 MB',
+  warmP50: 7.9,
+  didChangeP95: 138,
+};
+
+function targets15(r: BenchResults): string[] {
+  const c = r.cold.find((x) => x.shape === 'small' && x.n === 1000) ?? r.cold.find((x) => x.shape === 'small') ?? r.cold[0];
+  const at = r.sizes.find((s) => s.n === 1000) ?? r.sizes[r.sizes.length - 1];
+  const lines = [
+    `| figure${c ? ` (N = ${c.n}, ${c.shape} files: ${c.files} files, ${c.megabytes} MB)` : ''} | before (issue #15) | target | achieved | same-run baseline | |`,
+    '|---|---|---|---|---|---|',
+  ];
+  if (c) {
+    lines.push(
+      `| first-ever \`status\` through the CLI, daemon start included, ÷ \`sha256sum\` | ${BEFORE_15.firstEver} | ≤ 1.5 × | ${f(c.firstEver.ms, 0)} ms = **${f(c.firstEver.ratio, 2)} ×** | sha256sum ${f(c.firstEver.sha256sumMs, 0)} ms (median of ${c.firstEver.runs}, interleaved) | ${ok(c.firstEver.ratio <= 1.5)} |`,
+      `| first \`status\` after a daemon restart (state folder kept) ÷ \`sha256sum\` | ${BEFORE_15.restart} | ≤ 1.0 × | ${f(c.restart.ms, 0)} ms = **${f(c.restart.ratio, 2)} ×**${c.restartHashes ? ` (${c.restartHashes.filesHashed} files hashed)` : ''} | sha256sum ${f(c.restart.sha256sumMs, 0)} ms (median of ${c.restart.runs}, interleaved) | ${ok(c.restart.ratio <= 1.0)} |`,
+      `| warm CLI \`status\` − bare \`node -e 0\` | ${BEFORE_15.warmCliOver} | ≤ +30 ms | **+${f(c.warmCli.overMs, 0)} ms** (${f(c.warmCli.ms, 0)} ms) | node -e 0 ${f(c.warmCli.nodeMs, 0)} ms (median of ${c.warmCli.runs}, alternating) | ${ok(c.warmCli.overMs <= 30)} |`,
+      `| daemon resident memory at rest (after the runs above) | ${BEFORE_15.rss} | ≤ 80 MB | **${f(c.daemon?.rssMb)} MB** (peak ${f(c.daemon?.peakMb)}) | | ${ok((c.daemon?.rssMb ?? Infinity) <= 80)} |`,
+      `| \`status --no-daemon\` ÷ \`sha256sum\` (for scale) | 3.3 × | — | ${f(c.noDaemon.ms, 0)} ms = ${f(c.noDaemon.ratio, 2)} × | sha256sum ${f(c.noDaemon.sha256sumMs, 0)} ms | |`,
+    );
+  }
+  if (at) {
+    lines.push(
+      `| warm status in-daemon p50 (N = ${at.n}, mixed files) | ${BEFORE_15.warmP50} ms | no worse | **${f(at.warm.p50, 2)} ms** (p95 ${f(at.warm.p95, 2)}) | JSON floor ${f(at.warmSerializeMs, 2)} ms | ${ok(at.warm.p50 <= BEFORE_15.warmP50)} |`,
+      `| edit → \`didChange\` p95 (N = ${at.n}) | ${BEFORE_15.didChangeP95} ms | no worse | **${f(at.edit.didChange.p95, 0)} ms** (p50 ${f(at.edit.didChange.p50, 0)}) | debounce 100 ms | ${ok(at.edit.didChange.p95 <= BEFORE_15.didChangeP95)} |`,
+      `| daemon resident memory at rest (N = ${at.n}, after warm, counts and edits) | ${BEFORE_15.rss} | ≤ 80 MB | **${f(at.daemon?.rssMb)} MB** | | ${ok((at.daemon?.rssMb ?? Infinity) <= 80)} |`,
+    );
+  }
+  return lines;
+}
+
+function coldTable(r: BenchResults): string[] {
+  const lines = [
+    '| shape | N | files / MB | first-ever CLI status (÷ sha256sum) | after a restart (÷ sha256sum) | hashed after the restart | --no-daemon (÷ sha256sum) | warm CLI / node -e 0 | daemon RSS at rest | every run (first-ever; restart) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of r.cold) {
+    lines.push(
+      `| ${c.shape} | ${c.n} | ${c.files} / ${c.megabytes} | ${f(c.firstEver.ms, 0)} / ${f(c.firstEver.sha256sumMs, 0)} = ${f(c.firstEver.ratio, 2)} × | ${f(c.restart.ms, 0)} / ${f(c.restart.sha256sumMs, 0)} = ${f(c.restart.ratio, 2)} × | ${c.restartHashes ? `${c.restartHashes.filesHashed} files${c.restartHashes.indexLoaded !== undefined ? `; ${c.restartHashes.indexLoaded} index entries loaded` : ''}` : '—'} | ${f(c.noDaemon.ms, 0)} / ${f(c.noDaemon.sha256sumMs, 0)} = ${f(c.noDaemon.ratio, 2)} × | ${f(c.warmCli.ms, 0)} / ${f(c.warmCli.nodeMs, 0)} (+${f(c.warmCli.overMs, 0)}) | ${f(c.daemon?.rssMb)} MB | ${c.firstEver.all.map((x) => f(x, 0)).join(', ')}; ${c.restart.all.map((x) => f(x, 0)).join(', ')} |`,
+    );
+  }
+  const problems = r.cold.flatMap((c) => c.problems.map((p) => `${c.shape} N=${c.n}: ${p}`));
+  if (problems.length) lines.push('', `Problems: ${problems.join('; ')}`);
+  return lines;
+}
+
+function extraSections(r: BenchResults): string[] {
+  const lines: string[] = [];
+  for (const x of r.extra) {
+    lines.push(`## ${x.title}`, '', '| figure | value | same-run baseline | target | |', '|---|---|---|---|---|');
+    for (const g of x.figures) lines.push(`| ${g.figure} | ${g.value} | ${g.baseline ?? '—'} | ${g.target ?? '—'} | ${g.met === undefined ? '' : ok(g.met)} |`);
+    if (x.notes?.length) lines.push('', ...x.notes);
+    if (x.problems.length) lines.push('', `Problems: ${x.problems.join('; ')}`);
+    lines.push('');
+  }
   return lines;
 }
 
@@ -130,7 +200,9 @@ function upstreamTable(r: BenchResults): string[] {
   return lines;
 }
 
-export function renderMarkdown(r: BenchResults, findings: string): string {
+export function renderMarkdown(saved: BenchResults, findings: string): string {
+  // results.json files from before issue #15 have neither part
+  const r: BenchResults = { ...saved, cold: saved.cold ?? [], extra: saved.extra ?? [] };
   const m = r.machine;
   return [
     '# SkillMeat Sync — benchmark results (issue #7)',
@@ -146,7 +218,19 @@ export function renderMarkdown(r: BenchResults, findings: string): string {
     'edited (modified) and 3 % of the collection copies (outdated). Files get an mtime a day old (as on a real disk), so the',
     'hash cache is not defeated by its racy-clean window. The page cache is warm for every contender alike.',
     '',
-    '## Targets',
+    '## Issue #15 targets (CLI as the user meets it; every ratio from one interleaved run)',
+    '',
+    ...targets15(r),
+    '',
+    '`sha256sum` = `xargs -0 sha256sum` over exactly the files the engine hashes (project and collection copies of every',
+    'deployed artifact), one process, one file after the other. Each contender runs alternately with it (sha256sum first on',
+    'even runs, the contender first on odd ones), and the ratio is of the two medians, so load from other processes on this',
+    'shared machine weighs on both sides. First-ever: no daemon, empty state folder; the CLI starts the daemon and waits',
+    'for its answer. After a restart: `daemon stop`, then the same command, the state folder kept.',
+    '',
+    ...coldTable(r),
+    '',
+    '## Targets (issue #7)',
     '',
     ...targets(r),
     '',
@@ -160,7 +244,7 @@ export function renderMarkdown(r: BenchResults, findings: string): string {
     '',
     '## Upstream (fake GitHub on 127.0.0.1)',
     '',
-    ...upstreamTable(r),
+    ...(r.upstream.length ? upstreamTable(r) : ['(not run)']),
     '',
     '## Extension',
     '',
@@ -168,6 +252,7 @@ export function renderMarkdown(r: BenchResults, findings: string): string {
     `- Activation: \`require('dist/extension.js')\` + \`activate()\` in a fresh Node process with a minimal stub of the \`vscode\` module injected through a \`Module._resolveFilename\` hook (bench/activationProbe.cjs), median of ${r.extension.activation.runs}: ${f(r.extension.activation.totalMs)} ms (require ${f(r.extension.activation.requireMs)}, activate ${f(r.extension.activation.activateMs)}). VS Code's own extension-host overhead is not included; the daemon connection starts in the background and is not part of activation.`,
     `- .vsix (\`vsce package --no-dependencies\`): ${r.extension.vsixKb === null ? `not built (${r.extension.vsixError ?? 'skipped'})` : `${f(r.extension.vsixKb)} KB`}.`,
     '',
+    ...extraSections(r),
     findings.trim(),
     '',
   ].join('\n');
