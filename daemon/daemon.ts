@@ -19,6 +19,7 @@ import {
 import type { StatusResult } from '../shared/types';
 import { daemonPaths, type DaemonPaths } from '../shared/paths';
 import { registerSecret } from '../shared/redact';
+import { daemonDefault, SETTINGS } from '../shared/settings';
 import { currentVersion } from '../shared/version';
 import { FileLogger, type LogLevel } from './log';
 import { Lifecycle } from './server/lifecycle';
@@ -48,7 +49,7 @@ export interface RunningDaemon {
 
 export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { notStarted: string }> {
   const paths = daemonPaths(opts.home, { runtimeDir: opts.runtimeDir, stateDir: opts.stateDir });
-  const log = new FileLogger(paths.logPath, opts.logLevel ?? 'info', opts.echo ? (l) => process.stderr.write(`${l}\n`) : undefined);
+  const log = new FileLogger(paths.logPath, opts.logLevel ?? SETTINGS.logLevel.default, opts.echo ? (l) => process.stderr.write(`${l}\n`) : undefined);
   const version = currentVersion();
   log.info(`daemon ${version} (protocol ${PROTOCOL_VERSION}) starting for home ${opts.home}, socket ${paths.socketPath}`);
 
@@ -76,7 +77,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
       if (client.subscriptions.size) service.unsubscribe([...client.subscriptions]);
     },
   });
-  lifecycle = new Lifecycle(paths, server, log, (opts.idleShutdownSeconds ?? 600) * 1000, async () => {
+  lifecycle = new Lifecycle(paths, server, log, (opts.idleShutdownSeconds ?? daemonDefault(SETTINGS.idleShutdownSeconds)) * 1000, async () => {
     await service.close();
   });
 

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { resolveHome } from './skillmeat';
 import { runDaemon, type RunningDaemon } from './daemon';
 import type { LogLevel } from './log';
+import { daemonDefault, SETTINGS } from '../shared/settings';
 
 /** How long a signalled daemon may spend stopping cleanly before it just exits. */
 const STOP_BOUND_MS = 3000;
@@ -50,12 +51,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => stop('SIGHUP'));
   const home = resolveHome({ home: values.home });
-  const idle = values['idle-timeout'] !== undefined ? Number(values['idle-timeout']) : Number(process.env.SKILLMEAT_SYNC_IDLE_TIMEOUT ?? 600);
+  const DEFAULT_IDLE = daemonDefault(SETTINGS.idleShutdownSeconds);
+  const idle = values['idle-timeout'] !== undefined ? Number(values['idle-timeout']) : Number(process.env.SKILLMEAT_SYNC_IDLE_TIMEOUT ?? DEFAULT_IDLE);
   const started = await runDaemon({
     home,
     runtimeDir: values['runtime-dir'],
     stateDir: values['state-dir'],
-    idleShutdownSeconds: Number.isFinite(idle) && idle >= 0 ? idle : 600,
+    idleShutdownSeconds: Number.isFinite(idle) && idle >= 0 ? idle : DEFAULT_IDLE,
     // Only the flag: the service reads $SKILLMEAT_SYNC_GITHUB_API_URL itself, below the flag and above the setting.
     githubApiUrl: values['github-api-url'],
     logLevel: (values['log-level'] as LogLevel | undefined) ?? (process.env.SKILLMEAT_SYNC_LOG_LEVEL as LogLevel | undefined),

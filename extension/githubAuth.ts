@@ -6,7 +6,9 @@
 import * as vscode from 'vscode';
 
 export const GITHUB_SCOPES = ['repo'];
-export const GITHUB_API_URL = 'https://api.github.com';
+import { DEFAULT_GITHUB_API_URL } from '../shared/settings';
+
+export const GITHUB_API_URL = DEFAULT_GITHUB_API_URL;
 
 type Provider = 'github' | 'github-enterprise';
 

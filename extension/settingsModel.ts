@@ -1,11 +1,12 @@
 // Reads and validates `skillmeatSync.*` values. Pure: the caller passes a getter over VS Code's
 // configuration, so a bad value gives a clear problem message and the default, never a crash.
+// Defaults, ranges and allowed values come from shared/settings.ts (declared once).
 import * as path from 'node:path';
 import type { DaemonSettings } from '../shared/protocol';
+import { LOG_LEVELS, normalizeHttpUrl, SETTINGS, type LogLevel } from '../shared/settings';
 import type { GroupBy } from './syncTreeModel';
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+export type { LogLevel };
 
 export interface ExtensionSettings {
   /** absolute SkillMeat home */
@@ -25,16 +26,16 @@ export interface ExtensionSettings {
 }
 
 export const DEFAULT_SETTINGS: Omit<ExtensionSettings, 'home'> = {
-  countsTtlSeconds: 300,
-  upstreamTtlSeconds: 300,
-  autoCheckIntervalMinutes: 60,
-  githubApiUrl: 'https://api.github.com',
-  useVSCodeGitHubAuth: true,
-  groupBy: 'folder',
-  showStatusBar: true,
-  explorerDecorations: true,
-  logLevel: 'info',
-  idleShutdownSeconds: 600,
+  countsTtlSeconds: SETTINGS.countsTtlSeconds.default,
+  upstreamTtlSeconds: SETTINGS.upstreamTtlSeconds.default,
+  autoCheckIntervalMinutes: SETTINGS.autoCheckIntervalMinutes.default,
+  githubApiUrl: SETTINGS.githubApiUrl.default,
+  useVSCodeGitHubAuth: SETTINGS.useVSCodeGitHubAuth.default,
+  groupBy: SETTINGS.groupBy.default,
+  showStatusBar: SETTINGS.showStatusBar.default,
+  explorerDecorations: SETTINGS.explorerDecorations.default,
+  logLevel: SETTINGS.logLevel.default,
+  idleShutdownSeconds: SETTINGS.idleShutdownSeconds.default,
 };
 
 /**
@@ -59,7 +60,8 @@ export function readSettings(
   userHome: string,
 ): SettingsReadResult {
   const problems: string[] = [];
-  const num = (key: keyof typeof DEFAULT_SETTINGS, min: number, max: number): number => {
+  const num = (key: 'countsTtlSeconds' | 'upstreamTtlSeconds' | 'autoCheckIntervalMinutes' | 'idleShutdownSeconds'): number => {
+    const { min, max } = SETTINGS[key];
     const v = get(key);
     const d = DEFAULT_SETTINGS[key] as number;
     if (v === undefined || v === null) return d;
@@ -98,29 +100,25 @@ export function readSettings(
   let githubApiUrl = DEFAULT_SETTINGS.githubApiUrl;
   const urlValue = get('githubApiUrl');
   if (typeof urlValue === 'string' && urlValue.trim()) {
-    try {
-      const u = new URL(urlValue.trim());
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
-      githubApiUrl = u.toString().replace(/\/+$/, '');
-    } catch {
-      problems.push(`skillmeatSync.githubApiUrl is not an http(s) URL; using ${DEFAULT_SETTINGS.githubApiUrl}.`);
-    }
+    const url = normalizeHttpUrl(urlValue);
+    if (url !== undefined) githubApiUrl = url;
+    else problems.push(`skillmeatSync.githubApiUrl is not an http(s) URL; using ${DEFAULT_SETTINGS.githubApiUrl}.`);
   } else if (urlValue !== undefined && urlValue !== null && urlValue !== '') {
     problems.push(`skillmeatSync.githubApiUrl must be a URL; using ${DEFAULT_SETTINGS.githubApiUrl}.`);
   }
 
   const settings: ExtensionSettings = {
     home: resolveHome(configuredHome, env, userHome),
-    countsTtlSeconds: num('countsTtlSeconds', 0, 86_400),
-    upstreamTtlSeconds: num('upstreamTtlSeconds', 0, 86_400),
-    autoCheckIntervalMinutes: num('autoCheckIntervalMinutes', 0, 10_080),
+    countsTtlSeconds: num('countsTtlSeconds'),
+    upstreamTtlSeconds: num('upstreamTtlSeconds'),
+    autoCheckIntervalMinutes: num('autoCheckIntervalMinutes'),
     githubApiUrl,
     useVSCodeGitHubAuth: bool('useVSCodeGitHubAuth'),
-    groupBy: oneOf<GroupBy>('groupBy', ['folder', 'status']),
+    groupBy: oneOf<GroupBy>('groupBy', SETTINGS.groupBy.values),
     showStatusBar: bool('showStatusBar'),
     explorerDecorations: bool('explorerDecorations'),
     logLevel: oneOf<LogLevel>('logLevel', LOG_LEVELS),
-    idleShutdownSeconds: num('idleShutdownSeconds', 0, 604_800),
+    idleShutdownSeconds: num('idleShutdownSeconds'),
   };
   return { settings, problems };
 }

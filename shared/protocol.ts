@@ -1,6 +1,7 @@
 // Every message between the daemon and its clients, declared once. The daemon, the extension,
 // the CLI and the tests import these objects; nobody spells a method name by hand.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { LogLevel } from './settings';
 import type {
   CacheStats,
   CountsResult,
@@ -211,7 +212,7 @@ export interface DaemonSettings {
   autoCheckIntervalMinutes?: number;
   githubApiUrl?: string;
   idleShutdownSeconds?: number;
-  logLevel?: 'error' | 'warn' | 'info' | 'debug';
+  logLevel?: LogLevel;
 }
 export const ConfigureRequest = new RequestType<DaemonSettings, { ok: true }, void>('skillmeat/configure');
 

@@ -2,6 +2,7 @@
 // never an exception deep inside the engine.
 import type { CheckUpstreamParams, CountsParams, DaemonSettings, InvalidateParams, SetTokenParams, StatusParams, SubscribeParams } from '../../shared/protocol';
 import { InvalidParamsError } from '../../shared/protocol';
+import { inRange, LOG_LEVELS, SETTINGS, type LogLevel, type NumberSetting } from '../../shared/settings';
 
 const MAX_ITEMS = 1000;
 
@@ -97,11 +98,9 @@ export function setTokenParams(p: unknown): SetTokenParams {
   return out;
 }
 
-function num(v: unknown, name: string, min: number, max: number): number | undefined {
+function num(v: unknown, s: NumberSetting): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new InvalidParamsError(`${name} must be a number between ${min} and ${max}`);
-  }
+  if (!inRange(s, v)) throw new InvalidParamsError(`${s.key} must be a number between ${s.min} and ${s.max}`);
   return v;
 }
 
@@ -111,17 +110,15 @@ export function settingsParams(p: unknown): DaemonSettings {
   const set = <K extends keyof DaemonSettings>(k: K, v: DaemonSettings[K] | undefined) => {
     if (v !== undefined) s[k] = v;
   };
-  set('countsTtlSeconds', num(o.countsTtlSeconds, 'countsTtlSeconds', 0, 86_400));
-  set('upstreamTtlSeconds', num(o.upstreamTtlSeconds, 'upstreamTtlSeconds', 0, 86_400));
-  set('upstreamErrorTtlSeconds', num(o.upstreamErrorTtlSeconds, 'upstreamErrorTtlSeconds', 0, 86_400));
-  set('autoCheckIntervalMinutes', num(o.autoCheckIntervalMinutes, 'autoCheckIntervalMinutes', 0, 10_080));
-  set('idleShutdownSeconds', num(o.idleShutdownSeconds, 'idleShutdownSeconds', 0, 7 * 86_400));
+  set('countsTtlSeconds', num(o.countsTtlSeconds, SETTINGS.countsTtlSeconds));
+  set('upstreamTtlSeconds', num(o.upstreamTtlSeconds, SETTINGS.upstreamTtlSeconds));
+  set('upstreamErrorTtlSeconds', num(o.upstreamErrorTtlSeconds, SETTINGS.upstreamErrorTtlSeconds));
+  set('autoCheckIntervalMinutes', num(o.autoCheckIntervalMinutes, SETTINGS.autoCheckIntervalMinutes));
+  set('idleShutdownSeconds', num(o.idleShutdownSeconds, SETTINGS.idleShutdownSeconds));
   if (o.githubApiUrl !== undefined) s.githubApiUrl = apiUrlParam(o.githubApiUrl);
   if (o.logLevel !== undefined) {
-    if (o.logLevel !== 'error' && o.logLevel !== 'warn' && o.logLevel !== 'info' && o.logLevel !== 'debug') {
-      throw new InvalidParamsError('logLevel must be error, warn, info or debug');
-    }
-    s.logLevel = o.logLevel;
+    if (!(LOG_LEVELS as readonly unknown[]).includes(o.logLevel)) throw new InvalidParamsError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+    s.logLevel = o.logLevel as LogLevel;
   }
   return s;
 }

@@ -11,6 +11,7 @@
 //   generationalValue.ts   the "served only if computed after the latest invalidation" primitive
 import type { CheckUpstreamParams, CheckUpstreamResult, DaemonSettings, DaemonStatusParams, DidChangeParams, InvalidateParams, InvalidateResult } from '../../shared/protocol';
 import type { CacheStats, CountsResult, RateLimitInfo, StatusResult } from '../../shared/types';
+import { daemonDefault, SETTINGS } from '../../shared/settings';
 import { CountsCache } from '../cache/countsCache';
 import * as path from 'node:path';
 import { HashCache } from '../cache/hashCache';
@@ -84,7 +85,7 @@ export class SyncService {
     const coverage = this.watcher?.coverage;
     this.homeState = new HomeState(this.home, coverage);
     this.hashCache = new HashCache({ log: this.log, coverage });
-    this.countsCache = new CountsCache({ ttlMs: (s.countsTtlSeconds ?? 300) * 1000, log: this.log });
+    this.countsCache = new CountsCache({ ttlMs: (s.countsTtlSeconds ?? daemonDefault(SETTINGS.countsTtlSeconds)) * 1000, log: this.log });
     this.upstreamService = new UpstreamService({
       home: this.homeState,
       log: this.log,
@@ -92,9 +93,9 @@ export class SyncService {
       storeFile: opts.upstreamStoreFile,
       apiUrlFlag: opts.githubApiUrlFlag,
       settings: {
-        upstreamTtlSeconds: s.upstreamTtlSeconds ?? 300,
-        upstreamErrorTtlSeconds: s.upstreamErrorTtlSeconds ?? 60,
-        autoCheckIntervalMinutes: s.autoCheckIntervalMinutes ?? 0,
+        upstreamTtlSeconds: s.upstreamTtlSeconds ?? daemonDefault(SETTINGS.upstreamTtlSeconds),
+        upstreamErrorTtlSeconds: s.upstreamErrorTtlSeconds ?? daemonDefault(SETTINGS.upstreamErrorTtlSeconds),
+        autoCheckIntervalMinutes: s.autoCheckIntervalMinutes ?? daemonDefault(SETTINGS.autoCheckIntervalMinutes),
         githubApiUrl: s.githubApiUrl,
       },
       rows: (folders) => this.rows.status(this.rows.track(folders)),

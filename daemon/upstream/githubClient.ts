@@ -8,7 +8,9 @@ import type { FailureKind } from '../cache/upstreamCache';
 import type { Clock } from '../cache/clock';
 import type { Logger } from '../cache/logger';
 
-export const DEFAULT_API_URL = 'https://api.github.com';
+import { DEFAULT_GITHUB_API_URL } from '../../shared/settings';
+
+export const DEFAULT_API_URL = DEFAULT_GITHUB_API_URL;
 
 /** A failed GitHub call, with a message fit for the user (no token, no headers). */
 export class GitHubError extends Error {
