@@ -114,6 +114,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
         statePath: paths.stateDir,
         home: opts.home,
         clients: server.clientCount,
+        rssBytes: process.memoryUsage.rss(),
         idleShutdownSeconds: Math.round(lifecycle!.idleShutdownMs / 1000),
         watchers: service.watcherInfo(),
         persistence: service.store

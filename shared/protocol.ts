@@ -51,6 +51,8 @@ export interface HelloParams {
   clientName: string;
   /** SkillMeat home the client wants; the daemon answers WrongHome if it serves another */
   home: string;
+  /** a lister (`daemon list`, `daemon stop --all`) that takes whichever home the daemon serves */
+  anyHome?: boolean;
 }
 export interface HelloResult {
   protocolVersion: number;
@@ -108,8 +110,14 @@ export interface UpstreamResultRow {
 }
 export interface CheckUpstreamResult {
   results: UpstreamResultRow[];
-  /** HTTP requests this check sent to GitHub (304s included) */
+  /** HTTP requests this check sent to GitHub (304s and retries included) */
   requests: number;
+  /** of `requests`, those GitHub answered (any HTTP status); the others never reached it */
+  answered?: number;
+  /** why requests did not reach GitHub, in words (`DNS lookup failed`, `connection refused`) */
+  networkError?: string;
+  /** sources answered from a failure cached earlier — no request sent — and when it is retried */
+  cachedFailures?: { sources: number; reason: string; retryAt: string };
   rateLimit?: RateLimitInfo;
 }
 export const CheckUpstreamRequest = new RequestType<CheckUpstreamParams, CheckUpstreamResult, void>(
@@ -167,6 +175,8 @@ export interface DaemonInfo {
   statePath: string;
   home: string;
   clients: number;
+  /** resident set size of the daemon process */
+  rssBytes?: number;
   idleShutdownSeconds: number;
   watchers: { healthy: boolean; watched: number; message?: string };
   persistence: { enabled: boolean; message?: string };

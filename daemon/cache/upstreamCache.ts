@@ -292,6 +292,14 @@ export class UpstreamCache {
     return n;
   }
 
+  /** Drops the cached failures of these source keys (all when absent); returns how many. */
+  dropFailures(keys?: string[]): number {
+    const matches = (k: string): boolean => !keys || keys.some((key) => k === key || k.startsWith(`${key}@`));
+    let n = 0;
+    for (const k of [...this.failures.keys()]) if (matches(k) && this.failures.delete(k)) n++;
+    return n;
+  }
+
   /** Every mutable answer (refs, ETags, failures, default branches, moves); immutable entries stay. */
   invalidateAll(): number {
     const n = this.refs.size + this.branches.size;

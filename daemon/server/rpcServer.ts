@@ -174,7 +174,7 @@ export class RpcServer {
         // Still answer, so the client can see our version and decide to replace us.
         log.info(`client #${id} (${p.clientName} ${p.clientVersion}) speaks protocol ${p.protocolVersion}, we speak ${PROTOCOL_VERSION}`);
       }
-      if (normalize(p.home) !== normalize(this.opts.home)) {
+      if (!p.anyHome && normalize(p.home) !== normalize(this.opts.home)) {
         throw new ResponseError(ErrorCodes.WrongHome, `this daemon serves the SkillMeat home ${this.opts.home}, not ${p.home}`);
       }
       client.name = `${p.clientName} ${p.clientVersion}`;
@@ -267,6 +267,7 @@ function validateHello(params: unknown): HelloParams {
     clientVersion: typeof p.clientVersion === 'string' ? p.clientVersion.slice(0, 40) : '?',
     clientName: typeof p.clientName === 'string' ? p.clientName.slice(0, 40) : '?',
     home: p.home,
+    ...(p.anyHome === true ? { anyHome: true } : {}),
   };
 }
 

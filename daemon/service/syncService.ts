@@ -241,11 +241,10 @@ export class SyncService {
       dropped.hashes = this.hashCache.invalidateAll();
     }
     if (p.scope === 'upstream' || p.scope === 'all') {
-      if (p.keys?.length && p.scope === 'upstream') {
-        dropped.upstream = await this.upstreamService.revalidateKeys(p.keys);
-      } else {
-        dropped.upstream = this.upstreamService.revalidateAll();
-      }
+      // Failures are counted apart: "0 entries" after an offline check hid the ones it dropped.
+      const r = p.keys?.length && p.scope === 'upstream' ? await this.upstreamService.revalidateKeys(p.keys) : this.upstreamService.revalidateAll();
+      dropped.upstream = r.answers;
+      dropped.upstreamFailures = r.failures;
     }
     if (p.scope === 'all') this.homeState.invalidate();
     const all = this.rows.all();

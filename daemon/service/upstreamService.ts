@@ -166,7 +166,7 @@ export class UpstreamService {
         for (const art of col.artifacts) subjects.push(subjectOf(col, art));
       }
     }
-    const { results, requests } = await checker.check(subjects, { force: params.force });
+    const { results, requests, counter } = await checker.check(subjects, { force: params.force });
     const rows: UpstreamResultRow[] = [];
     for (const s of subjects) {
       const artifact = subjectKey(s);
@@ -175,7 +175,11 @@ export class UpstreamService {
     }
     // Rows carry the upstream state: the cached ones are out of date now, subscribed or not.
     await this.opts.rowsStale();
-    const out: CheckUpstreamResult = { results: rows, requests };
+    const out: CheckUpstreamResult = { results: rows, requests, answered: counter.answered ?? 0 };
+    if (counter.networkError) out.networkError = counter.networkError;
+    if (counter.cachedFailures && counter.cachedFailureUntil !== undefined) {
+      out.cachedFailures = { sources: counter.cachedFailures, reason: counter.cachedFailureReason ?? '', retryAt: new Date(counter.cachedFailureUntil).toISOString() };
+    }
     const rl = checker.rateLimit();
     if (rl) out.rateLimit = rl;
     return out;
@@ -183,16 +187,17 @@ export class UpstreamService {
 
   // ------------------------------------------------------------------ invalidation
 
-  /** `invalidate --upstream`: every answer is re-validated on next use. */
-  revalidateAll(): number {
-    return this.cache.revalidate();
+  /** `invalidate --upstream`: every answer is re-validated on next use; failures are dropped. */
+  revalidateAll(): { answers: number; failures: number } {
+    const failures = this.cache.dropFailures();
+    return { answers: this.cache.revalidate(), failures };
   }
 
   /**
    * `invalidate --upstream KEY…`: source keys (`github:…`) as given, artifact keys through their
    * sources. A key that names no artifact, or several, fails the request (nothing is dropped).
    */
-  async revalidateKeys(keys: string[]): Promise<number> {
+  async revalidateKeys(keys: string[]): Promise<{ answers: number; failures: number }> {
     const home = await this.opts.home.snapshot();
     const sources: string[] = [];
     const sourceKeys = new Set<string>();
@@ -201,7 +206,9 @@ export class UpstreamService {
       if (info.source) sourceKeys.add(info.source);
     }
     for (const s of sources) sourceKeys.add(s);
-    return sourceKeys.size ? this.cache.revalidate([...sourceKeys]) : 0;
+    if (!sourceKeys.size) return { answers: 0, failures: 0 };
+    const failures = this.cache.dropFailures([...sourceKeys]);
+    return { answers: this.cache.revalidate([...sourceKeys]), failures };
   }
 
   /** SkillMeat's update/sync/deploy rewrote these sources' resolved_sha/version_spec/upstream. */

@@ -38,8 +38,51 @@ export interface RateState {
 
 /** Counts the requests of one check, so concurrent checks each report their own cost. */
 export interface RequestCounter {
+  /** requests sent (each retry counts) */
   n: number;
+  /** of those, how many got an HTTP answer (any status): the rest never reached GitHub */
+  answered?: number;
   networkFailed?: boolean;
+  /** why the last request that did not reach GitHub failed, in words ("DNS lookup failed") */
+  networkError?: string;
+  /** sources answered from a failure cached earlier, without a request */
+  cachedFailures?: number;
+  /** the earliest time (ms epoch) one of those cached failures is retried */
+  cachedFailureUntil?: number;
+  cachedFailureReason?: string;
+}
+
+/** Node/undici's error code for a request that never got an answer, in words a user knows. */
+export function networkErrorText(code: string | undefined): string {
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return 'DNS lookup failed';
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    case 'ENETUNREACH':
+    case 'EHOSTUNREACH':
+      return 'no route to the host';
+    case 'TimeoutError':
+    case 'AbortError':
+      return 'no answer in time';
+    default:
+      return code ? `network error ${code}` : 'network error';
+  }
+}
+
+function errorCode(e: unknown): string | undefined {
+  const err = e as { name?: string; code?: string; cause?: { code?: string; cause?: { code?: string } } } | undefined;
+  if (err?.name === 'AbortError' || err?.name === 'TimeoutError') return err.name;
+  return err?.cause?.cause?.code ?? err?.cause?.code ?? err?.code;
 }
 
 export interface TreeListing {
@@ -214,10 +257,14 @@ export class GitHubClient {
       res = await fetch(input, { ...init, headers, redirect: 'manual' });
     } catch (e) {
       this.pending--;
-      if (counter) counter.networkFailed = true;
+      if (counter) {
+        counter.networkFailed = true;
+        counter.networkError = networkErrorText(errorCode(e));
+      }
       throw e;
     }
     this.pending--;
+    if (counter) counter.answered = (counter.answered ?? 0) + 1;
     await this.observe(res);
     return res;
   };
@@ -323,11 +370,10 @@ export class GitHubClient {
       return new GitHubError('rate-limited', `GitHub rate limit: no requests until ${formatHHMM(this.rateLimitedUntil)}`, this.rateLimitedUntil);
     }
     if (!hasResponse) {
-      const name = (e as { name?: string })?.name;
-      if (name === 'AbortError' || name === 'TimeoutError') return new GitHubError('network', 'network unreachable: GitHub did not answer in time');
-      const cause = (e as { cause?: { cause?: { code?: string }; code?: string } })?.cause;
-      const code = cause?.cause?.code ?? cause?.code;
-      return new GitHubError('network', `network unreachable${code ? ` (${code})` : ''}`);
+      const code = errorCode(e);
+      if (code === 'AbortError' || code === 'TimeoutError') return new GitHubError('network', 'network unreachable: GitHub did not answer in time');
+      const words = networkErrorText(code);
+      return new GitHubError('network', `network unreachable: ${words}${code && !words.includes(code) ? ` (${code})` : ''}`);
     }
     const anonymous = !this.opts.token();
     switch (status) {

@@ -114,7 +114,7 @@ export class UpstreamChecker {
     return this.client.url;
   }
 
-  async check(subjects: UpstreamSubject[], opts: { force?: boolean } = {}): Promise<{ results: Map<string, UpstreamInfo>; requests: number }> {
+  async check(subjects: UpstreamSubject[], opts: { force?: boolean } = {}): Promise<{ results: Map<string, UpstreamInfo>; requests: number; counter: RequestCounter }> {
     await this.cache.ready;
     this.syncToken();
     const counter: RequestCounter = { n: 0 };
@@ -147,7 +147,7 @@ export class UpstreamChecker {
     for (const r of results.values()) if (r.state === 'unknown') unknown++;
     this.log.info(`upstream check: ${subjects.length} artifacts, ${refs.size} sources, ${counter.n} requests, ${unknown} unknown${force ? ' (forced)' : ''}`);
     this.emitStatus();
-    return { results, requests: counter.n };
+    return { results, requests: counter.n, counter };
   }
 
   /** The last known answer for one artifact without any network: stale answers are flagged. */
@@ -316,6 +316,12 @@ export class UpstreamChecker {
     }
     if (!force && look.failure) {
       this.cache.recordLookup(true);
+      // Said in the answer: "0 requests" alone would read as "nothing to ask".
+      counter.cachedFailures = (counter.cachedFailures ?? 0) + 1;
+      if (counter.cachedFailureUntil === undefined || look.failure.until < counter.cachedFailureUntil) {
+        counter.cachedFailureUntil = look.failure.until;
+        counter.cachedFailureReason = look.failure.reason;
+      }
       return Promise.resolve(this.fromFailure(look.failure, look.answer));
     }
     const running = this.inflight.get(key);
