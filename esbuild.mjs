@@ -15,10 +15,23 @@ const common = {
   legalComments: 'none',
 };
 
+/** Keeps `require('./inProcess')` in dist/cli.js as a run-time require of dist/inProcess.js. */
+function externalInProcess() {
+  return {
+    name: 'external-in-process',
+    setup(build) {
+      build.onResolve({ filter: /^\.\/inProcess$/ }, () => ({ path: './inProcess.js', external: true }));
+    },
+  };
+}
+
 const entries = [
   { entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['daemon/main.ts'], outfile: 'dist/daemon.js' },
-  { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The CLI talking to a daemon needs only the client: the in-process engine (--no-daemon, with
+  // octokit) is its own file, required at run time, so a warm `status` does not parse it.
+  { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [externalInProcess()] },
+  { entryPoints: ['daemon/cli/inProcess.ts'], outfile: 'dist/inProcess.js' },
 ];
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

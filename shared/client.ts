@@ -15,6 +15,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
+import { checkHome } from './homeCheck';
 import { daemonPaths, type DaemonPaths } from './paths';
 import {
   ConfigureRequest,
@@ -62,6 +63,13 @@ export interface DaemonClientOptions {
   restartWindowMs?: number;
   /** never spawn a daemon (fail instead) */
   noSpawn?: boolean;
+  /**
+   * Spawn a daemon only for a folder that is a SkillMeat home (`shared/homeCheck.ts`); otherwise
+   * fail with NotAHomeError. A daemon already serving the home is still used. The CLI sets it (a
+   * typo must not leave a 60 MB process behind for 10 minutes); the extension does not, because
+   * its daemon watches for a home that does not exist yet.
+   */
+  requireHome?: boolean;
   /** runtime flags for the daemon process; default DEFAULT_DAEMON_FLAGS */
   daemonFlags?: string[];
   /** give up on one request after this long (default 200 s, above the daemon's own bounds) */
@@ -72,6 +80,9 @@ export interface DaemonClientOptions {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 200_000;
 
 export class DaemonUnavailableError extends Error {}
+
+/** The home is missing or not a SkillMeat home, so no daemon was started for it. */
+export class NotAHomeError extends DaemonUnavailableError {}
 
 /**
  * A 1 MB young generation keeps the long-lived daemon's resident set ~30 MB smaller (bench: 125 →
@@ -233,6 +244,13 @@ export class DaemonClient {
         throw new DaemonUnavailableError(msg);
       } else if (!this.opts.noSpawn && (this.respawnNow || Date.now() - spawnedAt > 3000)) {
         this.respawnNow = false;
+        if (this.opts.requireHome) {
+          const home = checkHome(this.opts.home);
+          if (!home.ok) {
+            this.fail(home.message);
+            throw new NotAHomeError(home.message);
+          }
+        }
         if (!this.recordRestart()) {
           const msg = `the daemon could not be kept running (${this.opts.maxRestarts ?? 5} starts within ${Math.round((this.opts.restartWindowMs ?? 60_000) / 1000)} s); see its log: ${this.paths.logPath}`;
           this.fail(msg);

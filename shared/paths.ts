@@ -2,6 +2,7 @@
 // same paths from (user, SkillMeat home), which is what makes "one daemon per user and home" work
 // without any registry.
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -48,6 +49,49 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: 
   if (platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'skillmeat-sync');
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'skillmeat-sync');
   return path.join(env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'skillmeat-sync');
+}
+
+/** A daemon's socket and lock as found in a runtime folder (`daemon list`). */
+export interface DaemonEntry {
+  homeId: string;
+  socketPath: string;
+  lockPath: string;
+  /** the pid in the lock file, if it could be read */
+  lockPid?: number;
+}
+
+/**
+ * The runtime folder every daemon of this user (and these settings) uses: a home's id has a fixed
+ * length, so the choice between the configured folder and the short /tmp fallback does not depend
+ * on the home. Not meaningful on Windows (named pipes).
+ */
+export function runtimeDirInUse(opts: PathOptions = {}): string {
+  return daemonPaths('/', opts).runtimeDir;
+}
+
+/** Every daemon socket or lock in the runtime folder, one entry per home id. */
+export function listDaemonEntries(runtimeDir: string): DaemonEntry[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(runtimeDir);
+  } catch {
+    return [];
+  }
+  const ids = new Set<string>();
+  for (const n of names) {
+    const m = /^d-([0-9a-f]{12})\.(sock|lock)$/.exec(n);
+    if (m) ids.add(m[1]);
+  }
+  return [...ids].sort().map((id) => {
+    const e: DaemonEntry = { homeId: id, socketPath: path.join(runtimeDir, `d-${id}.sock`), lockPath: path.join(runtimeDir, `d-${id}.lock`) };
+    try {
+      const pid = parseInt(fs.readFileSync(e.lockPath, 'utf8').trim(), 10);
+      if (Number.isInteger(pid) && pid > 0) e.lockPid = pid;
+    } catch {
+      // no lock (a socket left behind) or unreadable
+    }
+    return e;
+  });
 }
 
 export function daemonPaths(home: string, opts: PathOptions = {}): DaemonPaths {

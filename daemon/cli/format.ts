@@ -45,6 +45,11 @@ function note(r: ArtifactRow): string {
   return parts.join('; ');
 }
 
+/** The JSON's `profile` (what a KEY names: `name::type::claude_code`) with the folder it deploys to. */
+export function profileText(r: Pick<ArtifactRow, 'profile' | 'profileRoot'>): string {
+  return r.profileRoot && r.profileRoot !== r.profile ? `${r.profile} (${r.profileRoot})` : r.profile;
+}
+
 export function summarize(result: StatusResult): { counts: Partial<Record<SyncStatus, number>>; total: number; notSynced: number } {
   const counts: Partial<Record<SyncStatus, number>> = {};
   let total = 0;
@@ -66,7 +71,7 @@ export function formatStatus(result: StatusResult, tty: boolean): string {
     } else {
       const rows = [...ws.artifacts]
         .sort((a, b) => a.profileRoot.localeCompare(b.profileRoot) || a.name.localeCompare(b.name))
-        .map((r) => [paint(r.status, COLOR[r.status], tty), r.name, r.type, r.profileRoot, r.collection ?? '-', upstreamText(r), note(r)]);
+        .map((r) => [paint(r.status, COLOR[r.status], tty), r.name, r.type, profileText(r), r.collection ?? '-', upstreamText(r), note(r)]);
       lines.push(
         table(rows, ['STATUS', 'ARTIFACT', 'TYPE', 'PROFILE', 'COLLECTION', 'UPSTREAM', 'NOTE'])
           .split('\n')
@@ -103,14 +108,69 @@ export function formatCounts(result: CountsResult): string {
 export function formatCheckUpstream(result: CheckUpstreamResult): string {
   const rows = result.results.map((r) => [r.name, r.type, r.collection, r.upstream.state + (r.upstream.stale ? ' (stale)' : ''), r.upstream.reason ?? '']);
   const lines = [rows.length ? table(rows, ['ARTIFACT', 'TYPE', 'COLLECTION', 'UPSTREAM', 'NOTE']) : 'no artifacts to check'];
-  lines.push('', `${result.requests} request${result.requests === 1 ? '' : 's'} to GitHub`);
+  lines.push('', ...requestLines(result));
   if (result.rateLimit) {
     lines.push(`rate limit: ${result.rateLimit.remaining}/${result.rateLimit.limit} left until ${result.rateLimit.resetAt}${result.rateLimit.anonymous ? ' (no token: 60 requests an hour)' : ''}`);
   }
   return lines.join('\n');
 }
 
+/** Local wall-clock time, HH:MM:SS. */
+export function clockTime(iso: string): string {
+  const d = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return Number.isNaN(d.getTime()) ? iso : `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * How much of this check reached GitHub. "3 requests to GitHub" when none got an answer (offline)
+ * read as if GitHub had been asked; "0 requests" after a cached failure read as "nothing to ask".
+ */
+export function requestLines(r: CheckUpstreamResult): string[] {
+  const lines: string[] = [];
+  const answered = r.answered ?? r.requests;
+  if (r.requests > 0 && answered < r.requests) {
+    const why = r.networkError ?? 'no answer';
+    lines.push(answered === 0 ? `0 requests reached GitHub (${why}; ${plural(r.requests, 'attempt')})` : `${answered} of ${plural(r.requests, 'request')} reached GitHub (the others: ${why})`);
+  } else if (r.requests > 0) {
+    lines.push(`${plural(r.requests, 'request')} to GitHub`);
+  } else if (!r.cachedFailures) {
+    const tracked = r.results.some((x) => x.upstream.state !== 'untracked');
+    lines.push(tracked ? '0 requests to GitHub (answered from the cache; --force asks again)' : '0 requests to GitHub (nothing here has an upstream source)');
+  }
+  const c = r.cachedFailures;
+  if (c) {
+    lines.push(
+      `${r.requests > 0 ? '' : '0 requests to GitHub: '}${plural(c.sources, 'source')} answered from a cached failure (${c.reason}); cached, retried after ${clockTime(c.retryAt)} or with --force`,
+    );
+  }
+  return lines;
+}
+
+/** What a cache's TTL means: -1 and 0 are not "expires at once". */
+export function ttlText(c: { name: string; ttlSeconds: number; [k: string]: unknown }): string {
+  if (c.name === 'hashes' || c.ttlSeconds < 0 || !Number.isFinite(c.ttlSeconds)) return 'no TTL (validated by stat)';
+  if (c.name === 'status') return 'no TTL (valid until a file changes)';
+  if (c.ttlSeconds === 0) return '0 (recomputed every time)';
+  const errors = typeof c.errorTtlSeconds === 'number' ? `; failures ${c.errorTtlSeconds} s` : '';
+  return `${c.ttlSeconds} s${errors}`;
+}
+
 export function formatCacheStats(r: StatsResult): string {
-  const rows = r.caches.map((c) => [c.name, String(c.size), c.ttlSeconds === Infinity || c.ttlSeconds === null ? '-' : String(c.ttlSeconds), String(c.hits), String(c.misses), `${(c.hitRate * 100).toFixed(1)}%`]);
-  return table(rows, ['CACHE', 'SIZE', 'TTL (s)', 'HITS', 'MISSES', 'HIT RATE']);
+  const rows = r.caches.map((c) => [c.name, String(c.size), ttlText(c), String(c.hits), String(c.misses), `${(c.hitRate * 100).toFixed(1)}%`]);
+  return table(rows, ['CACHE', 'SIZE', 'TTL', 'HITS', 'MISSES', 'HIT RATE']);
+}
+
+/** `invalidate`'s answer in words; failures are named apart from answers. */
+export function formatInvalidate(scope: string, dropped: Record<string, number>): string {
+  const words: Record<string, (n: number) => string> = {
+    counts: (n) => plural(n, 'counts entry', 'counts entries'),
+    hashes: (n) => plural(n, 'hash entry', 'hash entries'),
+    upstream: (n) => `${plural(n, 'upstream answer')} marked for re-check`,
+    upstreamFailures: (n) => `${plural(n, 'cached upstream failure')} dropped`,
+  };
+  const parts = Object.entries(dropped).map(([k, n]) => (words[k] ? words[k](n) : `${n} ${k}`));
+  return `invalidated ${scope}: ${parts.join(', ') || 'nothing'}`;
 }

@@ -1,51 +1,37 @@
 // `skillmeat-sync`: the daemon's command-line client, for terminals, scripts and CI. Every command
 // goes through the daemon (starting it if needed) unless --no-daemon runs the engine in-process.
+// The grammar (commands, flags, help) is declared in args.ts and the COMMANDS table below.
+//
+// Start-up cost matters (a script may call us in a loop): talking to a daemon needs only the client
+// and the formatting; the engine (and octokit) is loaded for --no-daemon alone, from its own bundle
+// (dist/inProcess.js, see esbuild.mjs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { ResponseError } from 'vscode-jsonrpc';
+import { isSourceKey, KEY_GRAMMAR, parseArtifactKey } from '../../shared/artifactKey';
 import { DaemonClient, DaemonUnavailableError } from '../../shared/client';
+import { checkHome } from '../../shared/homeCheck';
 import {
   CheckUpstreamRequest,
   CountsRequest,
+  ErrorCodes,
   InvalidateRequest,
   StatsRequest,
   StatusRequest,
+  type CheckUpstreamParams,
   type CheckUpstreamResult,
   type InvalidateScope,
 } from '../../shared/protocol';
 import type { CountsResult, StatusResult } from '../../shared/types';
 import { PACKAGE_VERSION } from '../../shared/version';
-import { resolveHome } from '../skillmeat';
-import { formatCacheStats, formatCheckUpstream, formatCounts, formatStatus, summarize } from './format';
-import { InProcessEngine } from './inProcess';
+import { resolveHome } from '../skillmeat/home';
+import { commandHelp, FLAGS, flagHelp, parseCommandLine, UsageError, usageLine, type CommandSpec, type FlagName, type FlagValues } from './args';
+import { listDaemons, stopAllDaemons, type ListedDaemon } from './daemonList';
+import { formatCacheStats, formatCheckUpstream, formatCounts, formatInvalidate, formatStatus, summarize, table } from './format';
+import type { InProcessEngine } from './inProcess';
 
-const HELP = `skillmeat-sync ${PACKAGE_VERSION} — is what SkillMeat deployed in your project still in sync?
-
-Usage:
-  skillmeat-sync status [--workspace DIR]... [--json] [--verify] [--fail-on-drift]
-  skillmeat-sync counts [COLLECTION...] [--json]
-  skillmeat-sync check-upstream [KEY...] [--force] [--workspace DIR]... [--json]
-  skillmeat-sync invalidate (--upstream [KEY] | --counts [COLLECTION] | --hashes | --all)
-  skillmeat-sync cache stats [--json]
-  skillmeat-sync daemon start|stop|status [--json]
-
-Options:
-  --home DIR            the SkillMeat home (holds config.toml and collections/);
-                        default $SKILLMEAT_HOME or ~/.skillmeat
-  --workspace DIR       a workspace folder (repeatable); default the current folder
-  --json                machine-readable output (a stable contract, see README)
-  --verify              check every file on disk (stat), whatever the daemon's watchers say
-  --fail-on-drift       exit 1 when any deployed artifact is not "synced" (implies --verify)
-  --no-daemon           run the engine in this process (no caches, no daemon)
-  --github-api-url URL  GitHub (Enterprise) API URL; also $SKILLMEAT_SYNC_GITHUB_API_URL
-  --force               check-upstream: ignore cached answers
-  -h, --help            this help
-  --version             print the version
-
-Exit status: 0 success; 1 drift found with --fail-on-drift; 2 usage error or unreadable input;
-3 for "daemon status" when no daemon is running.`;
-
-class UsageError extends Error {}
+/** Wrong input that is not about the command line's shape (a folder, a home, a key): exit 2. */
+class InputError extends Error {}
 
 interface Ctx {
   home: string;
@@ -53,6 +39,105 @@ interface Ctx {
   noDaemon: boolean;
   githubApiUrl?: string;
   workspaces: string[];
+  /** --workspace was given */
+  explicitWorkspace: boolean;
+}
+
+interface Command extends CommandSpec {
+  /** refuse (exit 2) before anything else when the home is missing or not a SkillMeat home */
+  needsHome?: boolean;
+  run(ctx: Ctx, args: string[], values: FlagValues): Promise<number>;
+}
+
+const KEY_HELP = `KEY: ${KEY_GRAMMAR}. A bare name must match exactly one artifact.`;
+
+const COMMANDS: Command[] = [
+  {
+    name: 'status',
+    summary: 'The sync status of every SkillMeat artifact deployed in the workspace folders.',
+    flags: ['workspace', 'json', 'verify', 'fail-on-drift', 'no-daemon'],
+    needsHome: true,
+    run: (ctx, _args, v) => cmdStatus(ctx, v['fail-on-drift'] === true, v.verify === true),
+  },
+  {
+    name: 'counts',
+    summary: 'How many artifacts each collection holds, per type, and its MCP servers.',
+    flags: ['json', 'no-daemon'],
+    args: { name: 'COLLECTION', many: true },
+    needsHome: true,
+    run: (ctx, args) => cmdCounts(ctx, args),
+  },
+  {
+    name: 'check-upstream',
+    summary: 'Ask GitHub whether the upstream source of each artifact (these KEYs, or all) has something newer.',
+    flags: ['force', 'workspace', 'json', 'no-daemon'],
+    args: { name: 'KEY', many: true },
+    details: `${KEY_HELP}\nWith --workspace: the artifacts of the collections deployed there.\nA failure is cached for a minute (a rate limit until its reset): --force asks again at once.`,
+    needsHome: true,
+    run: (ctx, args, v) => cmdCheckUpstream(ctx, args, v.force === true),
+  },
+  {
+    name: 'invalidate',
+    summary: "Drop cached answers from the running daemon's caches (nothing to do without a daemon).",
+    flags: ['upstream', 'counts', 'hashes', 'all', 'json'],
+    args: { name: 'KEY|COLLECTION', many: true },
+    usage: '(--upstream [KEY...] | --counts [COLLECTION...] | --hashes | --all) [--json]',
+    details: `${KEY_HELP}\n--upstream also takes a source, github:host/owner/repo@ref. No --no-daemon: only the daemon has caches.`,
+    needsHome: true,
+    run: (ctx, args, v) => cmdInvalidate(ctx, args, v),
+  },
+  {
+    name: 'cache stats',
+    summary: "The running daemon's caches: size, TTL, hits, misses.",
+    flags: ['json'],
+    needsHome: true,
+    run: (ctx) => cmdCacheStats(ctx),
+  },
+  {
+    name: 'daemon start',
+    summary: 'Start the daemon for this SkillMeat home (or find the running one).',
+    flags: ['json'],
+    needsHome: true,
+    run: (ctx) => cmdDaemonStart(ctx),
+  },
+  {
+    name: 'daemon stop',
+    summary: 'Stop the daemon of this SkillMeat home; with --all, every daemon of this user.',
+    flags: ['all', 'json'],
+    run: (ctx, _args, v) => (v.all ? cmdDaemonStopAll(ctx) : cmdDaemonStop(ctx)),
+  },
+  {
+    name: 'daemon status',
+    summary: 'Whether a daemon serves this SkillMeat home, and its details. Exit 3 when none is running.',
+    flags: ['json'],
+    run: (ctx) => cmdDaemonStatus(ctx),
+  },
+  {
+    name: 'daemon list',
+    summary: 'Every daemon of this user: home, pid, uptime, clients, memory.',
+    flags: ['json'],
+    run: (ctx) => cmdDaemonList(ctx),
+  },
+];
+
+function fullHelp(): string {
+  const flags = Object.keys(FLAGS) as FlagName[];
+  return `skillmeat-sync ${PACKAGE_VERSION} — is what SkillMeat deployed in your project still in sync?
+
+Usage:
+${COMMANDS.map((c) => `  ${usageLine(c)}`).join('\n')}
+
+Options:
+${flagHelp(flags)}
+
+${KEY_HELP}
+  e.g. canvas-design, canvas-design::skill, default/canvas-design::skill, canvas-design::skill::claude_code
+
+Exit status: 0 success; 1 drift found with --fail-on-drift; 2 usage error or unreadable input (unknown
+option, bad or unknown KEY, missing folder, not a SkillMeat home); 3 for "daemon status" when no daemon
+is running.
+
+"skillmeat-sync COMMAND --help" describes one command.`;
 }
 
 function daemonScript(): string {
@@ -73,6 +158,8 @@ function makeClient(ctx: Ctx, noSpawn = false): DaemonClient {
     clientVersion: PACKAGE_VERSION,
     daemonArgs,
     noSpawn,
+    // Never leave a daemon behind for a path that is not a SkillMeat home.
+    requireHome: true,
     // Nothing is being started, so a running daemon answers at once: asking "is one running?"
     // must not take the 10 s a freshly spawned daemon is granted.
     ...(noSpawn ? { startTimeoutMs: 1500 } : {}),
@@ -88,9 +175,16 @@ function printJson(v: unknown): void {
   out(JSON.stringify(v, null, 2));
 }
 
+/** The in-process engine, loaded only when asked for (it pulls in the whole engine and octokit). */
+function loadEngine(ctx: Ctx): InProcessEngine {
+  // Deliberately lazy (see the header): a plain require, kept external by esbuild.mjs.
+  const mod = require('./inProcess') as typeof import('./inProcess');
+  return new mod.InProcessEngine(ctx.home, ctx.githubApiUrl);
+}
+
 async function withEngine<T>(ctx: Ctx, daemonCall: (c: DaemonClient) => Promise<T>, local: (e: InProcessEngine) => Promise<T>): Promise<T> {
   if (ctx.noDaemon) {
-    const engine = new InProcessEngine(ctx.home, ctx.githubApiUrl);
+    const engine = loadEngine(ctx);
     try {
       return await local(engine);
     } finally {
@@ -106,6 +200,19 @@ async function withEngine<T>(ctx: Ctx, daemonCall: (c: DaemonClient) => Promise<
   }
 }
 
+/** Connects to a running daemon only; undefined when none runs. */
+async function runningDaemon(ctx: Ctx): Promise<DaemonClient | undefined> {
+  const client = makeClient(ctx, true);
+  try {
+    await client.start();
+    return client;
+  } catch (err) {
+    client.dispose();
+    if (err instanceof DaemonUnavailableError) return undefined;
+    throw err;
+  }
+}
+
 function checkFolders(folders: string[]): void {
   for (const f of folders) {
     let st: fs.Stats;
@@ -118,7 +225,23 @@ function checkFolders(folders: string[]): void {
   }
 }
 
-class InputError extends Error {}
+/** KEY arguments are checked here, before any daemon is asked; whether they match is the daemon's answer. */
+function checkKeys(keys: string[], allowSources: boolean): void {
+  for (const k of keys) {
+    if (isSourceKey(k)) {
+      if (allowSources) continue;
+      throw new InputError(`"${k}" is an upstream source, not an artifact key; sources are for invalidate --upstream (expected ${KEY_GRAMMAR})`);
+    }
+    const parsed = parseArtifactKey(k);
+    if (!parsed.ok) throw new InputError(parsed.error);
+  }
+}
+
+function homeMessage(home: string): string | undefined {
+  const h = checkHome(home);
+  if (h.ok) return undefined;
+  return h.problem === 'not-a-home' && h.message.includes('did you mean') ? h.message : `${h.message} (use --home DIR or set SKILLMEAT_HOME)`;
+}
 
 async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promise<number> {
   checkFolders(ctx.workspaces);
@@ -129,13 +252,13 @@ async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promi
     (c) => c.request(StatusRequest, { folders: ctx.workspaces, ...(strict ? { verify: true } : {}) }),
     (e) => e.status(ctx.workspaces),
   );
+  if (!result.homeExists) {
+    // Removed between our check and the answer: the rows would all be "orphaned".
+    throw new InputError(homeMessage(ctx.home) ?? `no SkillMeat home at ${result.home}`);
+  }
   if (ctx.json) printJson(result);
   else out(formatStatus(result, process.stdout.isTTY === true));
   for (const w of result.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
-  if (!result.homeExists) {
-    process.stderr.write(`skillmeat-sync: no SkillMeat home at ${result.home} (use --home DIR or set SKILLMEAT_HOME)\n`);
-    return 2;
-  }
   const s = summarize(result);
   if (failOnDrift && s.notSynced > 0) return 1;
   return 0;
@@ -157,12 +280,14 @@ async function cmdCounts(ctx: Ctx, collections: string[]): Promise<number> {
   return broken.length || (result.collections.length === 0 && collections.length > 0) ? 2 : 0;
 }
 
-async function cmdCheckUpstream(ctx: Ctx, keys: string[], force: boolean, explicitWorkspace: boolean): Promise<number> {
+async function cmdCheckUpstream(ctx: Ctx, keys: string[], force: boolean): Promise<number> {
+  checkKeys(keys, false);
+  if (ctx.explicitWorkspace) checkFolders(ctx.workspaces);
   // The CLI's own --github-api-url / $SKILLMEAT_SYNC_GITHUB_API_URL goes with the request: a daemon
   // started earlier with another URL still answers this request from the API asked for.
-  const params = {
+  const params: CheckUpstreamParams = {
     ...(keys.length ? { keys } : {}),
-    ...(explicitWorkspace ? { folders: ctx.workspaces } : {}),
+    ...(ctx.explicitWorkspace ? { folders: ctx.workspaces } : {}),
     force,
     ...(ctx.githubApiUrl ? { githubApiUrl: ctx.githubApiUrl } : {}),
   };
@@ -176,22 +301,22 @@ async function cmdCheckUpstream(ctx: Ctx, keys: string[], force: boolean, explic
   return 0;
 }
 
-async function cmdInvalidate(ctx: Ctx, scope: InvalidateScope, keys: string[]): Promise<number> {
-  if (ctx.noDaemon) throw new UsageError('invalidate talks to the daemon; --no-daemon has no caches');
-  const client = makeClient(ctx, true);
+async function cmdInvalidate(ctx: Ctx, args: string[], v: FlagValues): Promise<number> {
+  const scopes = (['upstream', 'counts', 'hashes', 'all'] as const).filter((s) => v[s]);
+  if (scopes.length !== 1) throw new UsageError('invalidate needs exactly one of --upstream, --counts, --hashes, --all', 'invalidate');
+  const scope: InvalidateScope = scopes[0];
+  if (args.length && (scope === 'hashes' || scope === 'all')) throw new UsageError(`--${scope} takes no key`, 'invalidate');
+  if (scope === 'upstream') checkKeys(args, true);
+  const client = await runningDaemon(ctx);
+  if (!client) {
+    if (ctx.json) printJson({ dropped: {}, running: false });
+    else out('no daemon is running: nothing cached to invalidate');
+    return 0;
+  }
   try {
-    await client.start();
-  } catch (err) {
-    if (err instanceof DaemonUnavailableError) {
-      out('no daemon is running: nothing cached to invalidate');
-      return 0;
-    }
-    throw err;
-  } 
-  try {
-    const r = await client.request(InvalidateRequest, keys.length ? { scope, keys } : { scope });
+    const r = await client.request(InvalidateRequest, args.length ? { scope, keys: args } : { scope });
     if (ctx.json) printJson(r);
-    else out(`invalidated ${scope}: ${Object.entries(r.dropped).map(([k, n]) => `${n} ${k} entr${n === 1 ? 'y' : 'ies'}`).join(', ') || 'nothing'}`);
+    else out(formatInvalidate(scope, r.dropped));
     return 0;
   } finally {
     client.dispose();
@@ -199,10 +324,14 @@ async function cmdInvalidate(ctx: Ctx, scope: InvalidateScope, keys: string[]): 
 }
 
 async function cmdCacheStats(ctx: Ctx): Promise<number> {
-  if (ctx.noDaemon) throw new UsageError('cache stats reports the daemon\'s caches; drop --no-daemon');
-  const client = makeClient(ctx);
+  // Starting a daemon only to show its empty caches would leave a process behind for nothing.
+  const client = await runningDaemon(ctx);
+  if (!client) {
+    if (ctx.json) printJson([]);
+    else out(`no daemon is running for ${ctx.home}: nothing is cached`);
+    return 0;
+  }
   try {
-    await client.start();
     const r = await client.request(StatsRequest, {});
     if (ctx.json) printJson(r.caches);
     else out(formatCacheStats(r));
@@ -212,146 +341,161 @@ async function cmdCacheStats(ctx: Ctx): Promise<number> {
   }
 }
 
-async function cmdDaemon(ctx: Ctx, action: string | undefined): Promise<number> {
-  switch (action) {
-    case 'start': {
-      const client = makeClient(ctx);
-      try {
-        const hello = await client.start();
-        out(ctx.json ? JSON.stringify({ pid: hello.pid, version: hello.daemonVersion, socket: client.paths.socketPath }) : `daemon running: pid ${hello.pid}, version ${hello.daemonVersion}, socket ${client.paths.socketPath}`);
-        return 0;
-      } finally {
-        client.dispose();
-      }
-    }
-    case 'stop': {
-      const client = makeClient(ctx, true);
-      try {
-        await client.start();
-      } catch {
-        out('no daemon is running');
-        return 0;
-      }
-      const pid = await client.stopDaemon();
-      out(`daemon stopped (pid ${pid})`);
-      return 0;
-    }
-    case 'status': {
-      const client = makeClient(ctx, true);
-      try {
-        await client.start();
-      } catch {
-        if (ctx.json) printJson({ running: false, socketPath: client.paths.socketPath, logPath: client.paths.logPath });
-        else out(`no daemon is running (socket ${client.paths.socketPath}, log ${client.paths.logPath})`);
-        client.dispose();
-        return 3;
-      }
-      try {
-        const r = await client.request(StatsRequest, {});
-        if (ctx.json) printJson({ running: true, ...r.daemon });
-        else {
-          const d = r.daemon;
-          out(
-            [
-              `daemon running: pid ${d.pid}, version ${d.version} (protocol ${d.protocolVersion}), up ${d.uptimeSeconds} s`,
-              `  home     ${d.home}`,
-              `  socket   ${d.socketPath}`,
-              `  log      ${d.logPath}`,
-              `  state    ${d.statePath}${d.persistence.enabled ? '' : ` (not persisted: ${d.persistence.message ?? 'disabled'})`}`,
-              `  clients  ${d.clients}; idle shutdown after ${d.idleShutdownSeconds} s without clients`,
-              `  watchers ${d.watchers.healthy ? 'healthy' : `NOT healthy: ${d.watchers.message ?? ''}`} (${d.watchers.watched} watched)`,
-              `  github   ${r.github.apiUrl}, token from ${r.github.tokenSource}${r.github.rateLimit ? `, ${r.github.rateLimit.remaining}/${r.github.rateLimit.limit} requests left until ${r.github.rateLimit.resetAt}` : ''}`,
-            ].join('\n'),
-          );
-        }
-        return 0;
-      } finally {
-        client.dispose();
-      }
-    }
-    default:
-      throw new UsageError('daemon needs one of: start, stop, status');
+async function cmdDaemonStart(ctx: Ctx): Promise<number> {
+  const client = makeClient(ctx);
+  try {
+    const hello = await client.start();
+    out(ctx.json ? JSON.stringify({ pid: hello.pid, version: hello.daemonVersion, socket: client.paths.socketPath }) : `daemon running: pid ${hello.pid}, version ${hello.daemonVersion}, socket ${client.paths.socketPath}`);
+    return 0;
+  } finally {
+    client.dispose();
   }
+}
+
+async function cmdDaemonStop(ctx: Ctx): Promise<number> {
+  const client = await runningDaemon(ctx);
+  if (!client) {
+    if (ctx.json) printJson({ stopped: [] });
+    else out('no daemon is running');
+    return 0;
+  }
+  const pid = await client.stopDaemon();
+  if (ctx.json) printJson({ stopped: pid === undefined ? [] : [pid] });
+  else out(`daemon stopped (pid ${pid})`);
+  return 0;
+}
+
+async function cmdDaemonStopAll(ctx: Ctx): Promise<number> {
+  const outcomes = await stopAllDaemons();
+  if (ctx.json) {
+    printJson({ stopped: outcomes.filter((o) => o.stopped).map((o) => o.daemon), notStopped: outcomes.filter((o) => !o.stopped).map((o) => o.daemon) });
+  } else if (!outcomes.length) {
+    out('no daemon is running');
+  } else {
+    for (const o of outcomes) {
+      const d = o.daemon;
+      if (o.stopped) out(`daemon stopped (pid ${d.pid}, home ${d.home})`);
+      else if (d.answering) out(`daemon pid ${d.pid} (home ${d.home}) did not exit within 5 s`);
+      else out(`not stopped: ${d.socketPath}${d.pid ? ` (pid ${d.pid})` : ''}: ${d.problem}`);
+    }
+  }
+  // A daemon that would not go is a failure a script must notice; a leftover socket is not.
+  return outcomes.some((o) => o.daemon.answering && !o.stopped) ? 2 : 0;
+}
+
+async function cmdDaemonStatus(ctx: Ctx): Promise<number> {
+  const client = await runningDaemon(ctx);
+  if (!client) {
+    const paths = makeClient(ctx, true).paths;
+    if (ctx.json) printJson({ running: false, socketPath: paths.socketPath, logPath: paths.logPath });
+    else out(`no daemon is running (socket ${paths.socketPath}, log ${paths.logPath})`);
+    return 3;
+  }
+  try {
+    const r = await client.request(StatsRequest, {});
+    if (ctx.json) printJson({ running: true, ...r.daemon });
+    else {
+      const d = r.daemon;
+      out(
+        [
+          `daemon running: pid ${d.pid}, version ${d.version} (protocol ${d.protocolVersion}), up ${d.uptimeSeconds} s`,
+          `  home     ${d.home}`,
+          `  socket   ${d.socketPath}`,
+          `  log      ${d.logPath}`,
+          `  state    ${d.statePath}${d.persistence.enabled ? '' : ` (not persisted: ${d.persistence.message ?? 'disabled'})`}`,
+          `  clients  ${d.clients}; idle shutdown after ${d.idleShutdownSeconds} s without clients`,
+          ...(d.rssBytes !== undefined ? [`  memory   ${megabytes(d.rssBytes)} resident`] : []),
+          `  watchers ${d.watchers.healthy ? 'healthy' : `NOT healthy: ${d.watchers.message ?? ''}`} (${d.watchers.watched} watched)`,
+          `  github   ${r.github.apiUrl}, token from ${r.github.tokenSource}${r.github.rateLimit ? `, ${r.github.rateLimit.remaining}/${r.github.rateLimit.limit} requests left until ${r.github.rateLimit.resetAt}` : ''}`,
+        ].join('\n'),
+      );
+    }
+    return 0;
+  } finally {
+    client.dispose();
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
+}
+
+function duration(s: number): string {
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+async function cmdDaemonList(ctx: Ctx): Promise<number> {
+  const daemons: ListedDaemon[] = await listDaemons();
+  if (ctx.json) {
+    printJson(daemons);
+    return 0;
+  }
+  if (!daemons.length) {
+    out('no daemon is running');
+    return 0;
+  }
+  const rows = daemons.map((d) =>
+    d.answering
+      ? [String(d.pid), d.home ?? '?', duration(d.uptimeSeconds ?? 0), String(d.clients ?? 0), d.rssBytes === undefined ? '-' : megabytes(d.rssBytes), d.version ?? '']
+      : [d.pid ? String(d.pid) : '-', `(not answering: ${d.problem}) ${d.socketPath}`, '-', '-', '-', ''],
+  );
+  out(table(rows, ['PID', 'HOME', 'UP', 'CLIENTS', 'MEMORY', 'VERSION']));
+  return 0;
+}
+
+/** A daemon's refusal of a request's parameters (a KEY that matches nothing) is the user's input. */
+function isInputRefusal(err: unknown): err is ResponseError<unknown> {
+  return err instanceof ResponseError && err.code === ErrorCodes.InvalidParams;
 }
 
 export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        home: { type: 'string' },
-        workspace: { type: 'string', multiple: true },
-        json: { type: 'boolean' },
-        'fail-on-drift': { type: 'boolean' },
-        verify: { type: 'boolean' },
-        'no-daemon': { type: 'boolean' },
-        'github-api-url': { type: 'string' },
-        force: { type: 'boolean' },
-        upstream: { type: 'boolean' },
-        counts: { type: 'boolean' },
-        hashes: { type: 'boolean' },
-        all: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean' },
-      },
-    });
+    parsed = parseCommandLine(argv, COMMANDS);
   } catch (err) {
-    process.stderr.write(`skillmeat-sync: ${(err as Error).message}\nTry skillmeat-sync --help\n`);
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`skillmeat-sync: ${err.message}\nTry skillmeat-sync ${err.command ? `${err.command} ` : ''}--help\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { values, args } = parsed;
+  const command = parsed.command as Command | undefined;
   if (values.help) {
-    out(HELP);
+    if (command) out(commandHelp(command));
+    else if (args.length) out(COMMANDS.filter((c) => c.name.startsWith(`${args[0]} `)).map((c) => commandHelp(c)).join('\n\n'));
+    else out(fullHelp());
     return 0;
   }
   if (values.version) {
     out(PACKAGE_VERSION);
     return 0;
   }
-  const [command, ...rest] = positionals;
+  if (!command) {
+    out(fullHelp());
+    return 2;
+  }
   const githubApiUrl = values['github-api-url'] ?? process.env.SKILLMEAT_SYNC_GITHUB_API_URL;
   const ctx: Ctx = {
     home: resolveHome({ home: values.home }),
     json: values.json === true,
     noDaemon: values['no-daemon'] === true,
     workspaces: (values.workspace?.length ? values.workspace : [process.cwd()]).map((w) => path.resolve(w)),
+    explicitWorkspace: Boolean(values.workspace?.length),
     ...(githubApiUrl ? { githubApiUrl } : {}),
   };
   try {
-    switch (command) {
-      case 'status':
-        if (rest.length) throw new UsageError(`status takes no arguments (got ${rest.join(' ')}); use --workspace DIR`);
-        return await cmdStatus(ctx, values['fail-on-drift'] === true, values.verify === true);
-      case 'counts':
-        return await cmdCounts(ctx, rest);
-      case 'check-upstream':
-        return await cmdCheckUpstream(ctx, rest, values.force === true, Boolean(values.workspace?.length));
-      case 'invalidate': {
-        const scopes = (['upstream', 'counts', 'hashes', 'all'] as const).filter((s) => values[s]);
-        if (scopes.length !== 1) throw new UsageError('invalidate needs exactly one of --upstream, --counts, --hashes, --all');
-        if (rest.length && (scopes[0] === 'hashes' || scopes[0] === 'all')) throw new UsageError(`--${scopes[0]} takes no key`);
-        return await cmdInvalidate(ctx, scopes[0], rest);
-      }
-      case 'cache':
-        if (rest[0] !== 'stats') throw new UsageError('did you mean: skillmeat-sync cache stats');
-        return await cmdCacheStats(ctx);
-      case 'daemon':
-        return await cmdDaemon(ctx, rest[0]);
-      case undefined:
-        out(HELP);
-        return 2;
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    if (command.needsHome) {
+      const problem = homeMessage(ctx.home);
+      if (problem) throw new InputError(problem);
     }
+    return await command.run(ctx, args, values);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`skillmeat-sync: ${err.message}\nTry skillmeat-sync --help\n`);
+      process.stderr.write(`skillmeat-sync: ${err.message}\nTry skillmeat-sync ${command.name} --help\n`);
       return 2;
     }
-    if (err instanceof InputError) {
+    if (isInputRefusal(err)) {
       process.stderr.write(`skillmeat-sync: ${err.message}\n`);
       return 2;
     }

@@ -179,12 +179,11 @@ describe('CLI bad input: a clear error, never a wrong "in sync" (issue #3)', fun
     assert.match(noWs.stderr, /workspace folder .*nope does not exist/);
     assert.equal(noWs.stdout, '');
 
+    // Issue #17: one clear line and no rows at all (they were every one "orphaned"), not a document.
     const noHome = await h.cli(['status', '--json', '--no-daemon', '--workspace', h.workspace, '--home', path.join(h.root, 'nohome')]);
     assert.equal(noHome.code, 2);
-    assert.match(noHome.stderr, /no SkillMeat home at/);
-    const doc = JSON.parse(noHome.stdout) as Json;
-    assert.equal(doc.homeExists, false);
-    for (const r of ((doc.workspaces as Json[])[0].artifacts as Json[])) assert.notEqual(r.status, 'synced', `${String(r.name)} without a home`);
+    assert.equal(noHome.stderr, `skillmeat-sync: no SkillMeat home at ${path.join(h.root, 'nohome')} (use --home DIR or set SKILLMEAT_HOME)\n`);
+    assert.equal(noHome.stdout, '');
 
     const unknown = await h.cli(['counts', 'nosuch', '--json', '--no-daemon']);
     assert.equal(unknown.code, 2);

@@ -22,7 +22,7 @@ describe('skillmeat-sync CLI: daemon commands and exit codes', function () {
       const r = await h.cli(['--help']);
       assert.equal(r.code, 0);
       assert.match(r.stdout, /Usage:/);
-      assert.match(r.stdout, /skillmeat-sync daemon start\|stop\|status/);
+      for (const sub of ['start', 'stop', 'status', 'list']) assert.match(r.stdout, new RegExp(`skillmeat-sync daemon ${sub}\\b`));
       assert.match(r.stdout, /Exit status: 0 success; 1 drift/);
     });
 

@@ -289,7 +289,7 @@ describe('invalidation through the real daemon (issue #4)', function () {
     assert.deepEqual(again.dropped, { counts: 0 });
     assert.equal((await counts()).collections[0].total, 4);
     const all = await c.request(InvalidateRequest, { scope: 'all' });
-    assert.deepEqual(Object.keys(all.dropped).sort(), ['counts', 'hashes', 'upstream']);
+    assert.deepEqual(Object.keys(all.dropped).sort(), ['counts', 'hashes', 'upstream', 'upstreamFailures']);
     assert.deepEqual(statusByName(await status()), expected);
     const stats = await c.request(StatsRequest, {});
     const countsStats = stats.caches.find((x) => x.name === 'counts')!;
@@ -355,8 +355,8 @@ describe('invalidation and cache stats through the CLI (issue #4)', function () 
     assert.deepEqual((await json(['invalidate', '--counts'])).dropped, { counts: 1 });
     const hashes = await json(['invalidate', '--hashes']);
     assert.ok(hashes.dropped.hashes >= 4, JSON.stringify(hashes));
-    assert.deepEqual((await json(['invalidate', '--upstream'])).dropped, { upstream: 0 });
-    assert.deepEqual((await json(['invalidate', '--upstream', 'pdf-tools::skill'])).dropped, { upstream: 0 });
+    assert.deepEqual((await json(['invalidate', '--upstream'])).dropped, { upstream: 0, upstreamFailures: 0 });
+    assert.deepEqual((await json(['invalidate', '--upstream', 'pdf-tools::skill'])).dropped, { upstream: 0, upstreamFailures: 0 });
     // A key that names no artifact is an error on that request, not "0 dropped".
     const unknownKey = await h.cli(['invalidate', '--upstream', 'no-such-thing::skill']);
     assert.equal(unknownKey.code, 2, unknownKey.stderr);
@@ -365,10 +365,10 @@ describe('invalidation and cache stats through the CLI (issue #4)', function () 
     assert.equal(badKey.code, 2, badKey.stderr);
     assert.match(badKey.stderr, /invalid artifact key "a::b::c::d"/);
     const all = await json(['invalidate', '--all']);
-    assert.deepEqual(Object.keys(all.dropped).sort(), ['counts', 'hashes', 'upstream']);
+    assert.deepEqual(Object.keys(all.dropped).sort(), ['counts', 'hashes', 'upstream', 'upstreamFailures']);
     const human = await h.cli(['invalidate', '--hashes']);
     assert.equal(human.code, 0);
-    assert.match(human.stdout, /^invalidated hashes: \d+ hashes entr(y|ies)/);
+    assert.match(human.stdout, /^invalidated hashes: \d+ hash entr(y|ies)/);
 
     // After all that the answers are still the fixture's.
     const st = JSON.parse((await h.cli(['status', '--json', '--workspace', h.workspace])).stdout) as StatusResult;
@@ -402,8 +402,12 @@ describe('invalidation and cache stats through the CLI (issue #4)', function () 
     assert.ok((status.hits as number) >= 1 && (status.misses as number) >= 1, `status cache counts its lookups: ${JSON.stringify(status)}`);
 
     const human = await h.cli(['cache', 'stats']);
-    assert.match(human.stdout, /^CACHE\s+SIZE\s+TTL \(s\)\s+HITS\s+MISSES\s+HIT RATE/);
-    assert.match(human.stdout, /\ncounts\s+1\s+300\s+2\s+1\s+66\.7%/);
+    assert.match(human.stdout, /^CACHE\s+SIZE\s+TTL\s+HITS\s+MISSES\s+HIT RATE/);
+    assert.match(human.stdout, /\ncounts\s+1\s+300 s\s+2\s+1\s+66\.7%/);
+    // -1 and 0 are explained, not printed bare (issue #17).
+    assert.match(human.stdout, /\nhashes\s+\d+\s+no TTL \(validated by stat\)\s/);
+    assert.match(human.stdout, /\nstatus\s+\d+\s+no TTL \(valid until a file changes\)\s/);
+    assert.match(human.stdout, /\nupstream\s+\d+\s+300 s; failures 60 s\s/);
 
     const log = fs.readFileSync(h.paths.logPath, 'utf8');
     assert.match(log, /DEBUG .*counts cache: 0 hits, 1 misses \(hit rate 0\.0%\)/);
