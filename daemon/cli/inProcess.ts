@@ -1,6 +1,6 @@
 // --no-daemon: the same service the daemon runs, without watchers or persistence, living only for
 // this one command. Same code path, so the answers are the daemon's answers.
-import type { CheckUpstreamParams, CheckUpstreamResult } from '../../shared/protocol';
+import { InvalidParamsError, type CheckUpstreamParams, type CheckUpstreamResult } from '../../shared/protocol';
 import type { CountsResult, StatusResult } from '../../shared/types';
 import { FileLogger } from '../log';
 import { SyncService } from '../service/syncService';
@@ -27,10 +27,23 @@ export class InProcessEngine {
 
   async checkUpstream(p: CheckUpstreamParams): Promise<CheckUpstreamResult> {
     await this.ready;
-    return this.service.checkUpstream(p);
+    return refusalsMarked(() => this.service.checkUpstream(p));
   }
 
   close(): Promise<void> {
     return this.service.close();
+  }
+}
+
+/**
+ * This file is its own bundle (dist/inProcess.js) with its own copy of shared/protocol.ts, so the
+ * CLI cannot tell an InvalidParamsError by `instanceof`: refusals carry a mark instead.
+ */
+async function refusalsMarked<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof InvalidParamsError) throw Object.assign(new Error(err.message), { invalidParams: true });
+    throw err;
   }
 }

@@ -291,10 +291,12 @@ async function cmdCheckUpstream(ctx: Ctx, keys: string[], force: boolean): Promi
     force,
     ...(ctx.githubApiUrl ? { githubApiUrl: ctx.githubApiUrl } : {}),
   };
-  const result: CheckUpstreamResult = await withEngine(
-    ctx,
-    (c) => c.request(CheckUpstreamRequest, params),
-    (e) => e.checkUpstream(params),
+  const result: CheckUpstreamResult = await withKeys(keys, () =>
+    withEngine(
+      ctx,
+      (c) => c.request(CheckUpstreamRequest, params),
+      (e) => e.checkUpstream(params),
+    ),
   );
   if (ctx.json) printJson(result);
   else out(formatCheckUpstream(result));
@@ -314,7 +316,7 @@ async function cmdInvalidate(ctx: Ctx, args: string[], v: FlagValues): Promise<n
     return 0;
   }
   try {
-    const r = await client.request(InvalidateRequest, args.length ? { scope, keys: args } : { scope });
+    const r = await withKeys(scope === 'upstream' ? args : [], () => client.request(InvalidateRequest, args.length ? { scope, keys: args } : { scope }));
     if (ctx.json) printJson(r);
     else out(formatInvalidate(scope, r.dropped));
     return 0;
@@ -445,9 +447,21 @@ async function cmdDaemonList(ctx: Ctx): Promise<number> {
   return 0;
 }
 
-/** A daemon's refusal of a request's parameters (a KEY that matches nothing) is the user's input. */
-function isInputRefusal(err: unknown): err is ResponseError<unknown> {
-  return err instanceof ResponseError && err.code === ErrorCodes.InvalidParams;
+/** The daemon's (or the in-process engine's) refusal of a request's parameters: the user's input. */
+function isInputRefusal(err: unknown): err is Error {
+  return (err instanceof ResponseError && err.code === ErrorCodes.InvalidParams) || (err instanceof Error && (err as { invalidParams?: unknown }).invalidParams === true);
+}
+
+/** Runs a request that carries KEYs: a key that matches nothing (or too much) names the grammar. */
+async function withKeys<T>(keys: string[], call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (keys.length && isInputRefusal(err)) {
+      throw new InputError(err.message.includes(KEY_GRAMMAR) ? err.message : `${err.message} (a KEY is ${KEY_GRAMMAR})`);
+    }
+    throw err;
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
