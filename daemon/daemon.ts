@@ -5,6 +5,8 @@ import {
   ConfigureRequest,
   CountsRequest,
   DaemonStatusNotification,
+  DiffRequest,
+  FileContentRequest,
   DidChangeNotification,
   InvalidateRequest,
   PROTOCOL_VERSION,
@@ -58,6 +60,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
     home: opts.home,
     log,
     upstreamStoreFile: path.join(paths.stateDir, `upstream-${paths.homeId}.json`),
+    contentStoreDir: path.join(paths.stateDir, `content-${paths.homeId}`),
     // our own private folder: the sync barrier never writes into SkillMeat's files or a workspace
     cookieDir: path.join(paths.runtimeDir, `cookies-${paths.homeId}`),
     ...(opts.githubApiUrl ? { githubApiUrlFlag: opts.githubApiUrl } : {}),
@@ -100,6 +103,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   });
   server.register(CountsRequest, (p) => service.counts(p.collections), { validate: v.countsParams });
   server.register(CheckUpstreamRequest, (p) => service.checkUpstream(p), { validate: v.checkUpstreamParams, timeoutMs: 180_000 });
+  server.register(DiffRequest, (p) => service.diff(p), { validate: v.diffParams, timeoutMs: 180_000 });
+  server.register(FileContentRequest, (p) => service.fileContent(p), { validate: v.fileContentParams, timeoutMs: 120_000 });
   server.register(InvalidateRequest, (p) => service.invalidate(p), { validate: v.invalidateParams, timeoutMs: 120_000 });
   server.register(StatsRequest, (): StatsResult => {
     const rateLimit = service.rateLimit();

@@ -23,6 +23,8 @@ export const FLAGS = {
   'no-daemon': { type: 'boolean', help: 'run the engine in this process (no caches, no daemon)' },
   'github-api-url': { type: 'string', value: 'URL', help: 'GitHub (Enterprise) API URL; also $SKILLMEAT_SYNC_GITHUB_API_URL' },
   force: { type: 'boolean', help: 'ask GitHub again even where a cached answer or failure is still valid' },
+  scope: { type: 'string', value: 'SCOPE', help: 'diff: collection-project (default), upstream-collection, upstream-project or upstream-changes' },
+  unified: { type: 'boolean', help: 'diff: also print the unified diff' },
   upstream: { type: 'boolean', help: 'the upstream answers (of these KEYs, or all) and their cached failures' },
   counts: { type: 'boolean', help: 'the collection counts (of these COLLECTIONs, or all)' },
   hashes: { type: 'boolean', help: 'every cached content hash' },

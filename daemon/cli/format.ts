@@ -1,6 +1,6 @@
 // Human-readable tables for the CLI. The JSON output is the contract; this is for eyes.
 import type { CheckUpstreamResult, StatsResult } from '../../shared/protocol';
-import type { ArtifactRow, CountsResult, StatusResult, SyncStatus } from '../../shared/types';
+import type { ArtifactRow, CountsResult, DiffResult, DiffSide, StatusResult, SyncStatus, UpstreamInfo } from '../../shared/types';
 
 const COLOR: Record<SyncStatus, string> = {
   synced: '32',
@@ -37,8 +37,17 @@ function upstreamText(r: ArtifactRow): string {
   return u.stale ? `${u.state} (stale)` : u.state;
 }
 
+/** "3 files changed upstream" for an update whose per-file summary is known. */
+export function upstreamChangesText(u: UpstreamInfo): string | undefined {
+  if (u.state !== 'update-available' || !u.changes) return undefined;
+  const n = u.changes.added + u.changes.modified + u.changes.deleted;
+  return `${n} file${n === 1 ? '' : 's'} changed upstream`;
+}
+
 function note(r: ArtifactRow): string {
   const parts: string[] = [];
+  const changed = upstreamChangesText(r.upstream);
+  if (changed) parts.push(changed);
   if (r.reason) parts.push(r.reason);
   if (r.collectionDirty) parts.push('collection copy differs from its lock entry');
   if (r.upstream.state === 'unknown' && r.upstream.reason && !/not checked/.test(r.upstream.reason)) parts.push(`upstream: ${r.upstream.reason}`);
@@ -106,7 +115,13 @@ export function formatCounts(result: CountsResult): string {
 }
 
 export function formatCheckUpstream(result: CheckUpstreamResult): string {
-  const rows = result.results.map((r) => [r.name, r.type, r.collection, r.upstream.state + (r.upstream.stale ? ' (stale)' : ''), r.upstream.reason ?? '']);
+  const rows = result.results.map((r) => [
+    r.name,
+    r.type,
+    r.collection,
+    r.upstream.state + (r.upstream.stale ? ' (stale)' : ''),
+    [upstreamChangesText(r.upstream), r.upstream.reason].filter(Boolean).join('; '),
+  ]);
   const lines = [rows.length ? table(rows, ['ARTIFACT', 'TYPE', 'COLLECTION', 'UPSTREAM', 'NOTE']) : 'no artifacts to check'];
   lines.push('', ...requestLines(result));
   if (result.rateLimit) {
@@ -173,4 +188,30 @@ export function formatInvalidate(scope: string, dropped: Record<string, number>)
   };
   const parts = Object.entries(dropped).map(([k, n]) => (words[k] ? words[k](n) : `${n} ${k}`));
   return `invalidated ${scope}: ${parts.join(', ') || 'nothing'}`;
+}
+
+function sideText(s: DiffSide): string {
+  return s.side === 'upstream' ? `upstream ${s.ref ?? ''}@${(s.commit ?? '').slice(0, 7)}`.replace(' @', '@') : s.side;
+}
+
+const STATUS_MARK: Record<string, string> = { added: 'A', modified: 'M', deleted: 'D', unchanged: ' ' };
+const STATUS_COLOR: Record<string, string> = { added: '32', modified: '33', deleted: '31', unchanged: '90' };
+
+/** Like `git diff --stat` with the status letter of `--name-status`; the unified text follows when asked. */
+export function formatDiff(r: DiffResult, tty: boolean): string {
+  const lines = [`${r.key}: ${sideText(r.from)} → ${sideText(r.to)} (${r.scope})`];
+  const rows = r.files.map((f) => [
+    paint(STATUS_MARK[f.status], STATUS_COLOR[f.status], tty),
+    f.path,
+    f.binary ? 'binary' : f.additions !== undefined ? `+${f.additions} -${f.deletions ?? 0}` : '',
+    f.error ?? '',
+  ]);
+  if (rows.length) lines.push(table(rows, ['', 'FILE', 'LINES', 'NOTE']).split('\n').slice(1).map((l) => `  ${l}`).join('\n'));
+  else lines.push('  no files on either side');
+  const s = r.summary;
+  const changed = s.added + s.modified + s.deleted;
+  lines.push(`${changed} file${changed === 1 ? '' : 's'} changed: ${s.added} added, ${s.modified} modified, ${s.deleted} deleted; ${s.unchanged} unchanged`);
+  for (const w of r.warnings ?? []) lines.push(`warning: ${w}`);
+  if (r.unified) lines.push('', r.unified.replace(/\n$/, ''));
+  return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // --no-daemon: the same service the daemon runs, without watchers or persistence, living only for
 // this one command. Same code path, so the answers are the daemon's answers.
-import { InvalidParamsError, type CheckUpstreamParams, type CheckUpstreamResult } from '../../shared/protocol';
-import type { CountsResult, StatusResult } from '../../shared/types';
+import { InvalidParamsError, type CheckUpstreamParams, type CheckUpstreamResult, type DiffParams } from '../../shared/protocol';
+import type { CountsResult, DiffResult, StatusResult } from '../../shared/types';
 import { FileLogger } from '../log';
 import { SyncService } from '../service/syncService';
 
@@ -28,6 +28,11 @@ export class InProcessEngine {
   async checkUpstream(p: CheckUpstreamParams): Promise<CheckUpstreamResult> {
     await this.ready;
     return refusalsMarked(() => this.service.checkUpstream(p));
+  }
+
+  async diff(p: DiffParams): Promise<DiffResult> {
+    await this.ready;
+    return refusalsMarked(() => this.service.diff(p));
   }
 
   close(): Promise<void> {

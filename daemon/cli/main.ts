@@ -14,20 +14,22 @@ import { checkHome } from '../../shared/homeCheck';
 import {
   CheckUpstreamRequest,
   CountsRequest,
+  DiffRequest,
   ErrorCodes,
   InvalidateRequest,
   StatsRequest,
   StatusRequest,
   type CheckUpstreamParams,
   type CheckUpstreamResult,
+  type DiffParams,
   type InvalidateScope,
 } from '../../shared/protocol';
-import type { CountsResult, StatusResult } from '../../shared/types';
+import { DIFF_SCOPES, type CountsResult, type DiffResult, type DiffScope, type StatusResult } from '../../shared/types';
 import { PACKAGE_VERSION } from '../../shared/version';
 import { resolveHome } from '../skillmeat/home';
 import { commandHelp, FLAGS, flagHelp, parseCommandLine, UsageError, usageLine, type CommandSpec, type FlagName, type FlagValues } from './args';
 import { listDaemons, stopAllDaemons, type ListedDaemon } from './daemonList';
-import { formatCacheStats, formatCheckUpstream, formatCounts, formatInvalidate, formatStatus, summarize, table } from './format';
+import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, formatStatus, summarize, table } from './format';
 import type { InProcessEngine } from './inProcess';
 
 /** Wrong input that is not about the command line's shape (a folder, a home, a key): exit 2. */
@@ -75,6 +77,15 @@ const COMMANDS: Command[] = [
     details: `${KEY_HELP}\nWith --workspace: the artifacts of the collections deployed there.\nA failure is cached for a minute (a rate limit until its reset): --force asks again at once.`,
     needsHome: true,
     run: (ctx, args, v) => cmdCheckUpstream(ctx, args, v.force === true),
+  },
+  {
+    name: 'diff',
+    summary: 'What changed in one artifact, file by file: between its collection copy, its project copy and its upstream.',
+    flags: ['scope', 'unified', 'workspace', 'json', 'no-daemon'],
+    args: { name: 'KEY', many: false },
+    details: `${KEY_HELP}\nScopes (from → to): collection-project (default; the project's edits), upstream-collection (what an\nupdate would bring into the collection), upstream-project, upstream-changes (upstream since the\ncollection took it). A scope that does not apply (a local artifact has no upstream) is exit 2.\nUpstream files equal to the local ones are known by their git blob SHA and never downloaded.`,
+    needsHome: true,
+    run: (ctx, args, v) => cmdDiff(ctx, args, v.scope, v.unified === true),
   },
   {
     name: 'invalidate',
@@ -300,6 +311,26 @@ async function cmdCheckUpstream(ctx: Ctx, keys: string[], force: boolean): Promi
   );
   if (ctx.json) printJson(result);
   else out(formatCheckUpstream(result));
+  return 0;
+}
+
+async function cmdDiff(ctx: Ctx, args: string[], scope: string | undefined, unified: boolean): Promise<number> {
+  if (args.length !== 1) throw new UsageError(`diff takes one KEY (got ${args.length ? args.join(' ') : 'none'})`, 'diff');
+  if (scope !== undefined && !(DIFF_SCOPES as readonly string[]).includes(scope)) {
+    throw new UsageError(`--scope must be one of ${DIFF_SCOPES.join(', ')} (got ${scope})`, 'diff');
+  }
+  checkKeys(args, false);
+  checkFolders(ctx.workspaces);
+  const params: DiffParams = { key: args[0], folders: ctx.workspaces, ...(scope ? { scope: scope as DiffScope } : {}), ...(unified ? { unified } : {}) };
+  const result: DiffResult = await withKeys(args, () =>
+    withEngine(
+      ctx,
+      (c) => c.request(DiffRequest, params),
+      (e) => e.diff(params),
+    ),
+  );
+  if (ctx.json) printJson(result);
+  else out(formatDiff(result, process.stdout.isTTY === true));
   return 0;
 }
 

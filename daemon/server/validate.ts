@@ -1,8 +1,9 @@
 // Parameter checks for every request: a wrong type is an InvalidParams error for that request,
 // never an exception deep inside the engine.
-import type { CheckUpstreamParams, CountsParams, DaemonSettings, InvalidateParams, SetTokenParams, StatusParams, SubscribeParams } from '../../shared/protocol';
+import type { CheckUpstreamParams, CountsParams, DaemonSettings, DiffParams, FileContentParams, InvalidateParams, SetTokenParams, StatusParams, SubscribeParams } from '../../shared/protocol';
 import { InvalidParamsError } from '../../shared/protocol';
 import { inRange, LOG_LEVELS, SETTINGS, type LogLevel, type NumberSetting } from '../../shared/settings';
+import { DIFF_SCOPES, type DiffScope } from '../../shared/types';
 
 const MAX_ITEMS = 1000;
 
@@ -121,4 +122,37 @@ export function settingsParams(p: unknown): DaemonSettings {
     s.logLevel = o.logLevel as LogLevel;
   }
   return s;
+}
+
+function keyParam(v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 4096 || v.includes('\0')) throw new InvalidParamsError('key must be a non-empty string');
+  return v;
+}
+
+export function diffParams(p: unknown): DiffParams {
+  const o = obj(p, 'diff');
+  const out: DiffParams = { key: keyParam(o.key) };
+  if (o.folders !== undefined) out.folders = absolutePaths(o.folders, 'folders');
+  if (o.scope !== undefined) {
+    if (typeof o.scope !== 'string' || !(DIFF_SCOPES as readonly string[]).includes(o.scope)) throw new InvalidParamsError(`scope must be one of ${DIFF_SCOPES.join(', ')}`);
+    out.scope = o.scope as DiffScope;
+  }
+  if (o.unified !== undefined) {
+    if (typeof o.unified !== 'boolean') throw new InvalidParamsError('unified must be a boolean');
+    out.unified = o.unified;
+  }
+  return out;
+}
+
+export function fileContentParams(p: unknown): FileContentParams {
+  const o = obj(p, 'fileContent');
+  if (o.side !== 'project' && o.side !== 'collection' && o.side !== 'upstream') throw new InvalidParamsError('side must be one of project, collection, upstream');
+  if (typeof o.path !== 'string' || o.path.length === 0 || o.path.length > 4096 || o.path.includes('\0')) throw new InvalidParamsError('path must be a non-empty string');
+  const out: FileContentParams = { key: keyParam(o.key), side: o.side, path: o.path };
+  if (o.folders !== undefined) out.folders = absolutePaths(o.folders, 'folders');
+  if (o.commit !== undefined) {
+    if (typeof o.commit !== 'string' || !/^[0-9a-fA-F]{40}$/.test(o.commit)) throw new InvalidParamsError('commit must be a 40-character commit SHA');
+    out.commit = o.commit;
+  }
+  return out;
 }

@@ -9,8 +9,8 @@
 //   upstreamService.ts     subjects, checks, token, automatic checks, upstream cache, rate limit
 //   invalidationPlanner.ts (pure) watcher events → what to drop
 //   generationalValue.ts   the "served only if computed after the latest invalidation" primitive
-import type { CheckUpstreamParams, CheckUpstreamResult, DaemonSettings, DaemonStatusParams, DidChangeParams, InvalidateParams, InvalidateResult } from '../../shared/protocol';
-import type { CacheStats, CountsResult, RateLimitInfo, StatusResult } from '../../shared/types';
+import type { CheckUpstreamParams, CheckUpstreamResult, DaemonSettings, DaemonStatusParams, DidChangeParams, DiffParams, FileContentParams, InvalidateParams, InvalidateResult } from '../../shared/protocol';
+import type { CacheStats, CountsResult, DiffResult, FileContentResult, RateLimitInfo, StatusResult } from '../../shared/types';
 import { daemonDefault, SETTINGS } from '../../shared/settings';
 import { CountsCache } from '../cache/countsCache';
 import * as path from 'node:path';
@@ -34,6 +34,8 @@ export interface SyncServiceOptions {
   log: Logger;
   /** upstream cache file; undefined = no persistence */
   upstreamStoreFile?: string;
+  /** folder of the upstream content store (blobs, tree listings); undefined = not kept */
+  contentStoreDir?: string;
   settings?: DaemonSettings;
   /** `--github-api-url`: beats `$SKILLMEAT_SYNC_GITHUB_API_URL` and the `githubApiUrl` setting */
   githubApiUrlFlag?: string;
@@ -92,6 +94,7 @@ export class SyncService {
       env,
       storeFile: opts.upstreamStoreFile,
       apiUrlFlag: opts.githubApiUrlFlag,
+      contentStoreDir: opts.contentStoreDir,
       settings: {
         upstreamTtlSeconds: s.upstreamTtlSeconds ?? daemonDefault(SETTINGS.upstreamTtlSeconds),
         upstreamErrorTtlSeconds: s.upstreamErrorTtlSeconds ?? daemonDefault(SETTINGS.upstreamErrorTtlSeconds),
@@ -195,6 +198,16 @@ export class SyncService {
   async checkUpstream(params: CheckUpstreamParams): Promise<CheckUpstreamResult> {
     await this.beginRequest(params.folders?.length ? this.rows.track(params.folders) : []);
     return this.upstreamService.check(params);
+  }
+
+  async diff(p: DiffParams): Promise<DiffResult> {
+    this.beginRequest(p.folders?.length ? this.rows.track(p.folders) : []);
+    return this.upstreamService.diff(p);
+  }
+
+  async fileContent(p: FileContentParams): Promise<FileContentResult> {
+    this.beginRequest(p.folders?.length ? this.rows.track(p.folders) : []);
+    return this.upstreamService.fileContent(p);
   }
 
   configure(s: DaemonSettings): void {
@@ -328,7 +341,7 @@ export class SyncService {
   }
 
   cacheStats(): CacheStats[] {
-    return [this.countsCache.stats(), this.hashCache.stats(), this.upstreamService.cache.stats(), this.rows.stats()];
+    return [this.countsCache.stats(), this.hashCache.stats(), this.upstreamService.cache.stats(), this.upstreamService.contentStats(), this.rows.stats()];
   }
 
   watcherInfo(): { healthy: boolean; watched: number; message?: string } {

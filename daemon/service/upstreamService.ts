@@ -2,13 +2,18 @@
 // and on a timer, the token, the upstream cache and its invalidation, and the rate-limit / offline
 // state clients hear as daemonStatus. Rows only peek at the cached answers (no network); a check
 // makes every folder's rows stale, which the status side recomputes.
-import type { CheckUpstreamParams, CheckUpstreamResult, DaemonStatusParams, UpstreamResultRow } from '../../shared/protocol';
-import type { RateLimitInfo, StatusResult, UpstreamInfo } from '../../shared/types';
+import * as path from 'node:path';
+import type { CheckUpstreamParams, CheckUpstreamResult, DaemonStatusParams, DiffParams, FileContentParams, UpstreamResultRow } from '../../shared/protocol';
+import type { CacheStats, DiffResult, FileContentResult, RateLimitInfo, StatusResult, UpstreamInfo } from '../../shared/types';
+import { BlobStore } from '../cache/blobStore';
 import { PersistentStore } from '../cache/persistentStore';
 import { UpstreamCache } from '../cache/upstreamCache';
 import type { Logger } from '../log';
 import type { CollectionSnapshot, ManifestArtifact } from '../skillmeat';
 import { checkApiUrl, DEFAULT_API_URL, resolveApiUrl, resolveToken, subjectKey, UpstreamChecker, type EditorToken, type TokenInfo, type UpstreamSubject } from '../upstream';
+import { TreeListings } from '../upstream/treeListings';
+import { UpstreamContent } from '../upstream/upstreamContent';
+import { DiffService } from './diffService';
 import type { HomeState } from './homeState';
 import { resolveArtifacts, subjectOf } from './artifactResolver';
 
@@ -32,6 +37,8 @@ export interface UpstreamServiceOptions {
   storeFile?: string;
   /** the daemon's `--github-api-url`: beats `$SKILLMEAT_SYNC_GITHUB_API_URL` and the editor setting */
   apiUrlFlag?: string;
+  /** folder of the upstream content store (blobs by SHA, tree listings); undefined = not kept */
+  contentStoreDir?: string;
   /** the rows of these folders (to find the collections they deploy from) */
   rows: (folders: string[]) => Promise<StatusResult>;
   /** every folder's rows show upstream states: called after a check changed them */
@@ -44,6 +51,10 @@ export class UpstreamService {
   readonly cache: UpstreamCache;
   readonly checker: UpstreamChecker;
   readonly store: PersistentStore | undefined;
+  readonly blobStore: BlobStore;
+  readonly treeListings: TreeListings;
+  readonly content: UpstreamContent;
+  private readonly diffs: DiffService;
   private readonly settings: UpstreamSettings;
   private editorToken: EditorToken | undefined;
   /** API URL → the token for it (see resolveToken: a token goes only where it was issued) */
@@ -75,12 +86,25 @@ export class UpstreamService {
       cache: this.cache,
       log: opts.log,
       onStatus: (s) => this.upstreamStatus(s),
+      onTrees: (t, base, head) => this.content.onTrees(t, base, head),
+      describe: (t, info) => this.content.describe(t, info),
+    });
+    const dir = opts.contentStoreDir;
+    this.blobStore = new BlobStore(dir ? path.join(dir, 'blobs') : undefined, { log: opts.log });
+    this.treeListings = new TreeListings(dir ? new PersistentStore(path.join(dir, 'listings.json'), opts.log) : undefined, opts.log);
+    this.content = new UpstreamContent(this.checker, this.treeListings, this.blobStore, opts.log);
+    this.diffs = new DiffService({
+      home: () => opts.home.snapshot(),
+      status: (folders) => opts.rows(folders),
+      subjectOf,
+      content: this.content,
     });
     this.scheduleAutoCheck();
   }
 
   async init(): Promise<void> {
     await this.cache.ready;
+    await this.treeListings.ready;
     await this.refreshToken(this.apiUrl);
   }
 
@@ -183,6 +207,24 @@ export class UpstreamService {
     const rl = checker.rateLimit();
     if (rl) out.rateLimit = rl;
     return out;
+  }
+
+  // ------------------------------------------------------------------ what changed
+
+  /** `diff`: one artifact compared file by file across project, collection and upstream. */
+  async diff(p: DiffParams): Promise<DiffResult> {
+    await this.refreshToken(this.apiUrl);
+    return this.diffs.diff(p);
+  }
+
+  /** `fileContent`: one file of one side, for the editor's diff documents. */
+  async fileContent(p: FileContentParams): Promise<FileContentResult> {
+    await this.refreshToken(this.apiUrl);
+    return this.diffs.fileContent(p);
+  }
+
+  contentStats(): CacheStats {
+    return { ...this.blobStore.stats(), ...this.treeListings.stats(), downloads: this.content.downloads };
   }
 
   // ------------------------------------------------------------------ invalidation
@@ -310,5 +352,6 @@ export class UpstreamService {
     this.closed = true;
     if (this.autoTimer) clearInterval(this.autoTimer);
     await this.cache.flush();
+    await this.treeListings.flush();
   }
 }

@@ -4,6 +4,7 @@
 // would refuse. Octokit is loaded on the first request only: a daemon that never checks upstream
 // never pays for it.
 import type { Octokit } from '@octokit/rest';
+import { gitBlobSha } from '../cache/gitBlobSha';
 import type { FailureKind } from '../cache/upstreamCache';
 import type { Clock } from '../cache/clock';
 import type { Logger } from '../cache/logger';
@@ -463,6 +464,20 @@ export class GitHubClient {
       if (typeof o.path === 'string' && typeof o.type === 'string' && typeof o.sha === 'string') tree.push({ path: o.path, type: o.type, sha: o.sha });
     }
     return { sha: r.data.sha, truncated: r.data.truncated === true, tree };
+  }
+  /**
+   * A file's content by its git blob SHA (`GET /repos/{o}/{r}/git/blobs/{sha}`): immutable, so the
+   * caller keeps it forever. Checked against the SHA before it is returned.
+   */
+  async blob(counter: RequestCounter, owner: string, repo: string, sha: string): Promise<Buffer> {
+    const r = await this.call<{ content?: unknown; encoding?: unknown; size?: unknown }>(counter, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner, repo, file_sha: sha }, {
+      repo: `${owner}/${repo}`,
+      notFound: `blob ${sha.slice(0, 7)} not found in ${owner}/${repo}`,
+    });
+    if (r === 'not-modified' || typeof r.data.content !== 'string') throw new GitHubError('other', `GitHub sent an unreadable blob ${sha.slice(0, 7)} of ${owner}/${repo}`);
+    const bytes = r.data.encoding === 'base64' ? Buffer.from(r.data.content, 'base64') : Buffer.from(r.data.content, 'utf8');
+    if (gitBlobSha(bytes) !== sha.toLowerCase()) throw new GitHubError('other', `GitHub sent blob ${sha.slice(0, 7)} of ${owner}/${repo} with other content`);
+    return bytes;
   }
 }
 

@@ -63,6 +63,22 @@ export class PathEntries {
     return entry;
   }
 
+  /**
+   * The files (blobs) below `path` at a commit, relative to it, from a commit listing still in
+   * memory — what the diff and the change summary use without asking GitHub again. Undefined when
+   * the listing is not in memory or was truncated.
+   */
+  filesUnder(r: RepoRef, commitSha: string, path: string): Map<string, string> | undefined {
+    const listing = this.listings.get(entryKey(r, commitSha, ''));
+    if (!listing || listing.truncated) return undefined;
+    const prefix = path === '' ? '' : `${path}/`;
+    const files = new Map<string, string>();
+    for (const [p, e] of listing.entries) {
+      if (e.type === 'blob' && p.startsWith(prefix)) files.set(p.slice(prefix.length), e.sha.toLowerCase());
+    }
+    return files;
+  }
+
   private once<T>(key: string, run: () => Promise<T>): Promise<T> {
     const existing = this.inflight.get(key);
     if (existing) return existing as Promise<T>;

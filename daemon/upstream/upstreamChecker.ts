@@ -38,6 +38,10 @@ export interface UpstreamCheckerOptions {
    * `github.com` for api.github.com, `enterprise` for any other API URL.
    */
   apiFlavor?: 'github.com' | 'enterprise';
+  /** called when a check has the path entries of both commits (the diff keeps their file listings) */
+  onTrees?: (t: UpstreamTarget, baseSha: string, headSha: string) => void;
+  /** adds details (links, the change summary) to every answer given out */
+  describe?: (t: UpstreamTarget, info: UpstreamInfo) => UpstreamInfo;
 }
 
 /** What is known about a ref at check time. */
@@ -133,7 +137,7 @@ export class UpstreamChecker {
           refs.set(sk, outcome);
         }
         try {
-          return [key, this.withMoveNote(t, await this.evaluate(counter, t, await outcome))];
+          return [key, this.describe(t, this.withMoveNote(t, await this.evaluate(counter, t, await outcome)))];
         } catch (e) {
           // Never let one artifact's surprise break the others' answers.
           this.log.error(`upstream ${key}: ${e instanceof Error ? e.message : String(e)}`);
@@ -163,7 +167,7 @@ export class UpstreamChecker {
     if (t.ref.kind === 'commit' && t.resolvedSha.startsWith(t.ref.sha)) {
       const e = this.entries.peek(t, t.resolvedSha, t.path);
       if (!e) return notYet;
-      return { ...this.pinned(t, e), source };
+      return this.describe(t, { ...this.pinned(t, e), source, baseSha: t.resolvedSha, headSha: t.resolvedSha });
     }
     const look = this.cache.getRef(source);
     if (look.failure && !(look.answer && TRANSIENT.has(look.failure.kind))) {
@@ -172,7 +176,46 @@ export class UpstreamChecker {
     if (!look.answer) return notYet;
     const staleBecause = look.failure?.reason ?? (look.fresh ? undefined : 'not re-checked since');
     const info = this.fromCache(t, look.answer, staleBecause);
-    return info ?? notYet;
+    return info ? this.describe(t, info) : notYet;
+  }
+
+  /** The GitHub client the check uses: the diff fetches through it (same token, gate and budget). */
+  get github(): GitHubClient {
+    return this.client;
+  }
+
+  /** The repository's name as GitHub answers to it now (after a remembered rename or transfer). */
+  currentName(t: UpstreamTarget): { owner: string; repo: string } {
+    return this.cache.getMove(repoKey(t)) ?? { owner: t.owner, repo: t.repo };
+  }
+
+  /** Path entries and commit listings the check has learnt. */
+  get pathEntries(): PathEntries {
+    return this.entries;
+  }
+
+  /**
+   * The head commit of a target's ref, as the check would see it now (a fresh cached answer, else
+   * one request, conditional when an older answer exists). An older answer served because GitHub
+   * cannot be asked comes with `staleBecause`; no answer at all throws with the reason.
+   */
+  async headOf(t: UpstreamTarget, counter: RequestCounter = { n: 0 }): Promise<{ head: string; checkedAt?: number; staleBecause?: string }> {
+    await this.cache.ready;
+    this.syncToken();
+    const o = await this.refOutcome(counter, t, false);
+    this.emitStatus();
+    if (o.failure || !o.head) throw new GitHubError(o.failure?.kind ?? 'other', o.failure?.reason ?? 'no answer from GitHub');
+    return { head: o.head, checkedAt: o.checkedAt, staleBecause: o.staleBecause };
+  }
+
+  private describe(t: UpstreamTarget, info: UpstreamInfo): UpstreamInfo {
+    if (!this.opts.describe) return info;
+    try {
+      return this.opts.describe(t, info);
+    } catch (e) {
+      this.log.warn(`upstream details for ${sourceKey(t)}: ${e instanceof Error ? e.message : String(e)}`);
+      return info;
+    }
   }
 
   setApiUrl(url: string): void {
@@ -484,7 +527,7 @@ export class UpstreamChecker {
   private async evaluate(counter: RequestCounter, t: UpstreamTarget, o: RefOutcome): Promise<UpstreamInfo> {
     const source = sourceKey(t);
     if (o.failure || !o.head) return { state: 'unknown', reason: o.failure?.reason ?? 'no answer from GitHub', source };
-    const base: UpstreamInfo = { state: 'unknown', source, checkedAt: new Date(o.checkedAt ?? this.clock.now()).toISOString() };
+    const base: UpstreamInfo = { state: 'unknown', source, checkedAt: new Date(o.checkedAt ?? this.clock.now()).toISOString(), baseSha: t.resolvedSha, headSha: o.head };
     if (o.staleBecause) base.stale = true;
     const withStale = (d: Pick<UpstreamInfo, 'state' | 'reason'>): UpstreamInfo => {
       const info: UpstreamInfo = { ...base, ...d };
@@ -500,6 +543,7 @@ export class UpstreamChecker {
       }
       if (o.head === t.resolvedSha) return withStale({ state: 'current' });
       const [a, b] = await Promise.all([at(t.resolvedSha), at(o.head)]);
+      this.opts.onTrees?.(t, t.resolvedSha, o.head);
       return withStale(decide(t, o.head, a, b));
     } catch (e) {
       const err = e instanceof GitHubError ? e : new GitHubError('other', e instanceof Error ? e.message : String(e));
@@ -510,7 +554,7 @@ export class UpstreamChecker {
 
   private fromCache(t: UpstreamTarget, answer: RefAnswer, staleBecause: string | undefined): UpstreamInfo | undefined {
     const source = sourceKey(t);
-    const info: UpstreamInfo = { state: 'unknown', source, checkedAt: new Date(answer.checkedAt).toISOString() };
+    const info: UpstreamInfo = { state: 'unknown', source, checkedAt: new Date(answer.checkedAt).toISOString(), baseSha: t.resolvedSha, headSha: answer.sha };
     if (staleBecause) info.stale = true;
     let d: Pick<UpstreamInfo, 'state' | 'reason'>;
     if (answer.sha === t.resolvedSha) d = { state: 'current' };

@@ -32,9 +32,9 @@ export class GitStore {
   }
 
   /** Builds the tree objects for a flat path → content map and returns the root tree SHA. */
-  treeOf(files: ReadonlyMap<string, string>): string {
+  treeOf(files: ReadonlyMap<string, string | Buffer>): string {
     interface Dir {
-      files: Map<string, string>;
+      files: Map<string, string | Buffer>;
       dirs: Map<string, Dir>;
     }
     const root: Dir = { files: new Map(), dirs: new Map() };

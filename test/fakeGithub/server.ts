@@ -16,8 +16,8 @@ import { GitStore } from './gitModel';
 export interface FakeRepoOptions {
   defaultBranch?: string;
   private?: boolean;
-  /** files of the first commit on the default branch (path → content) */
-  files?: Record<string, string>;
+  /** files of the first commit on the default branch (path → content; a Buffer for binary files) */
+  files?: Record<string, string | Buffer>;
 }
 
 export interface LoggedRequest {
@@ -41,7 +41,9 @@ interface FakeRepo {
   /** tag name → commit SHA, or annotated tag object SHA */
   tags: Map<string, string>;
   /** commit SHA → its full file map, so later commits can be derived from any parent */
-  files: Map<string, Map<string, string>>;
+  files: Map<string, Map<string, string | Buffer>>;
+  /** every blob SHA some commit of this repository holds (the blobs endpoint serves only these) */
+  blobs: Set<string>;
   /** recursive tree listings longer than this are cut and flagged `truncated` */
   truncateAfter?: number;
   /** the order a bare ref name is looked up in when a branch and a tag share it */
@@ -130,17 +132,19 @@ export class FakeGitHub {
       files: new Map(),
       bareRefOrder: ['tags', 'heads'],
       unservable: new Map(),
+      blobs: new Set(),
     };
     this.repos.set(`${owner}/${repo}`.toLowerCase(), r);
-    const files = new Map(Object.entries(opts.files ?? { 'README.md': `# ${repo}\n` }));
+    const files = new Map<string, string | Buffer>(Object.entries(opts.files ?? { 'README.md': `# ${repo}\n` }));
     const sha = this.git.commit(this.git.treeOf(files), [], 'initial');
+    for (const c of files.values()) r.blobs.add(this.git.blob(c));
     r.files.set(sha, files);
     r.branches.set(r.defaultBranch, sha);
     return sha;
   }
 
   /** Commits on top of `branch` (created from the default branch head if new); null deletes a file. */
-  commit(owner: string, repo: string, branch: string, changes: Record<string, string | null>, message = 'change'): string {
+  commit(owner: string, repo: string, branch: string, changes: Record<string, string | Buffer | null>, message = 'change'): string {
     const r = this.repoOrThrow(owner, repo);
     const parent = r.branches.get(branch) ?? r.branches.get(r.defaultBranch)!;
     const files = new Map(r.files.get(parent)!);
@@ -150,6 +154,7 @@ export class FakeGitHub {
       } else files.set(p, content);
     }
     const sha = this.git.commit(this.git.treeOf(files), [parent], message);
+    for (const c of files.values()) r.blobs.add(this.git.blob(c));
     r.files.set(sha, files);
     r.branches.set(branch, sha);
     return sha;
@@ -520,6 +525,17 @@ export class FakeGitHub {
         truncated = true;
       }
       return conditional(JSON.stringify({ sha: treeSha, tree, truncated }), 'application/json; charset=utf-8');
+    }
+    if ((mm = /^git\/blobs\/(.+)$/.exec(rest))) {
+      // As documented: the content base64-encoded (GitHub wraps it at 60 characters), its size and SHA.
+      const sha = decodeURIComponent(mm[1]).toLowerCase();
+      const obj = this.git.objects.get(sha);
+      if (!repo.blobs.has(sha) || obj?.type !== 'blob') return json(404, notFound);
+      const base64 = obj.content.toString('base64').replace(/.{60}/g, '$&\n');
+      return conditional(
+        JSON.stringify({ sha, node_id: `B_${sha.slice(0, 12)}`, size: obj.content.length, url: `${this.baseUrl}/repos/${repo.owner}/${repo.name}/git/blobs/${sha}`, content: base64, encoding: 'base64' }),
+        'application/json; charset=utf-8',
+      );
     }
     if ((mm = /^contents(?:\/(.*))?$/.exec(rest))) {
       const p = decodeURIComponent(mm[1] ?? '').replace(/\/+$/, '');
