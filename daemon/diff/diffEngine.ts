@@ -60,7 +60,8 @@ function header(path: string, status: DiffFile['status'], fromSha: string | unde
   let h = `diff --git a/${path} b/${path}\n`;
   if (status === 'added') h += 'new file mode 100644\n';
   if (status === 'deleted') h += 'deleted file mode 100644\n';
-  h += `index ${fromSha?.slice(0, 7) ?? NULL_SHA}..${toSha?.slice(0, 7) ?? NULL_SHA}\n`;
+  // git names the (unchanged) mode on the index line of a modified file
+  h += `index ${fromSha?.slice(0, 7) ?? NULL_SHA}..${toSha?.slice(0, 7) ?? NULL_SHA}${status === 'modified' ? ' 100644' : ''}\n`;
   return h;
 }
 
