@@ -51,7 +51,7 @@ export interface CommandSpec {
   summary: string;
   flags: readonly FlagName[];
   args?: ArgSpec;
-  /** extra usage text after the flags (`(--upstream [KEY...] | --counts …)`) */
+  /** the usage after the command's name, when the generated one would not say it (`(--upstream [KEY...] | --counts …)`) */
   usage?: string;
   /** more help, shown by `COMMAND --help` only */
   details?: string;
@@ -229,9 +229,9 @@ function flagUsage(n: FlagName): string {
 
 export function usageLine(c: CommandSpec): string {
   const parts = [`skillmeat-sync ${c.name}`];
+  if (c.usage) return `${parts[0]} ${c.usage}`;
   if (c.args) parts.push(c.args.many ? `[${c.args.name}...]` : `[${c.args.name}]`);
-  if (c.usage) parts.push(c.usage);
-  else parts.push(...c.flags.map(flagUsage));
+  parts.push(...c.flags.map(flagUsage));
   return parts.join(' ');
 }
 
