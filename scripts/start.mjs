@@ -2,8 +2,6 @@
 // `npm start`: build, show the sync status of the user's SkillMeat home and the current folder
 // (or of the bundled demo when there is no home), then offer the real editor: desktop VS Code when
 // `code` is on PATH, otherwise the browser VS Code (code-server) the tests use, on 127.0.0.1.
-//
-//   npm start -- [--home DIR] [--workspace DIR] [--demo] [--no-editor] [--port N]
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -12,13 +10,40 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { e2eCacheDir } from './e2e-cache.mjs';
 
+const USAGE = `npm start -- [--home DIR] [--workspace DIR] [--demo] [--no-editor] [--port N]
+
+  --home DIR       SkillMeat home (default $SKILLMEAT_HOME, else ~/.skillmeat)
+  --workspace DIR  project folder to show (default: the folder npm start runs from)
+  --demo           show the demo home and workspace shipped in demo/ (a fresh copy per run),
+                   also chosen when there is no SkillMeat home
+  --no-editor      print the status and counts only (also when $CI is set)
+  --port N         port of the browser VS Code (default: a free one)
+  --no-build       use the existing dist/ bundles`;
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+const KNOWN = { '--home': true, '--workspace': true, '--port': true, '--demo': false, '--no-editor': false, '--no-build': false, '--help': false, '-h': false };
+for (let i = 0; i < args.length; i++) {
+  const takesValue = KNOWN[args[i]];
+  if (takesValue === undefined) {
+    console.error(`npm start: unknown option ${args[i]}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (takesValue && (args[i + 1] === undefined || args[i + 1].startsWith('--'))) {
+    console.error(`npm start: ${args[i]} needs a value\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (takesValue) i++;
+}
 const flag = (name) => args.includes(name);
 const value = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
+if (flag('--help') || flag('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 function run(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: ROOT, ...opts });
@@ -51,8 +76,20 @@ function freePort() {
   });
 }
 
-console.log('Building…');
-run(process.execPath, ['esbuild.mjs']);
+/** How many deployed artifacts the CLI reports for the workspace (its JSON contract); -1 if unknown. */
+function deployedCount(home, workspace) {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'status', '--json', '--home', home, '--workspace', workspace], { cwd: ROOT, encoding: 'utf8' });
+  try {
+    return JSON.parse(r.stdout).workspaces.reduce((n, w) => n + w.artifacts.length, 0);
+  } catch {
+    return -1;
+  }
+}
+
+if (!flag('--no-build')) {
+  console.log('Building…');
+  run(process.execPath, ['esbuild.mjs']);
+}
 
 // ---------------------------------------------------------------- which home, which workspace
 const userHome = value('--home') ?? process.env.SKILLMEAT_HOME ?? path.join(os.homedir(), '.skillmeat');
@@ -63,22 +100,34 @@ if (!demo && !fs.existsSync(path.join(home, 'collections')) && !value('--home'))
   console.log(`\nNo SkillMeat home at ${home}: showing the demo home and workspace that ship with SkillMeat Sync.`);
   demo = true;
 }
+let demoDir;
 if (demo) {
-  // A fresh copy each time, so edits made while trying the editor never touch the repository.
-  const dir = path.join(os.tmpdir(), `skillmeat-sync-demo-${process.getuid?.() ?? 'u'}`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  // A fresh copy per run, so edits made while trying the editor never touch the repository, and a
+  // second `npm start` never pulls the folder from under an editor the first one opened. It stays
+  // after this script ends (desktop VS Code may still have it open); the browser editor's run
+  // removes it when stopped.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'skillmeat-sync-demo-'));
+  demoDir = dir;
   fs.cpSync(path.join(ROOT, 'demo', 'home'), path.join(dir, 'home'), { recursive: true });
   fs.cpSync(path.join(ROOT, 'demo', 'workspace'), path.join(dir, 'workspace'), { recursive: true });
   home = path.join(dir, 'home', '.skillmeat');
   workspace = path.join(dir, 'workspace');
   fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'skillmeatSync.home': home }, null, 1));
+  console.log(`Demo copied to ${dir}`);
 }
 
 // ---------------------------------------------------------------- the main job
 const cli = path.join(ROOT, 'dist', 'cli.js');
 console.log(`\n$ skillmeat-sync status --home ${home} --workspace ${workspace}\n`);
 run(process.execPath, [cli, 'status', '--home', home, '--workspace', workspace], { allowFail: true });
+if (!demo && deployedCount(home, workspace) === 0) {
+  // Typically `npm start` in this repository with a real ~/.skillmeat: nothing is deployed here.
+  console.log(
+    `\nNothing SkillMeat deployed is in ${workspace}${workspace === ROOT ? " (SkillMeat Sync's own repository)" : ''}.` +
+      '\nTo see one of your projects: npm start -- --workspace DIR;  to see the demo: npm start -- --demo',
+  );
+}
 console.log(`\n$ skillmeat-sync counts --home ${home}\n`);
 run(process.execPath, [cli, 'counts', '--home', home], { allowFail: true });
 
@@ -136,6 +185,7 @@ const stop = () => {
     // already gone
   }
   fs.rmSync(runDir, { recursive: true, force: true });
+  if (demoDir) fs.rmSync(demoDir, { recursive: true, force: true });
   process.exit(0);
 };
 process.on('SIGINT', stop);
