@@ -322,13 +322,19 @@ async function cmdDiff(ctx: Ctx, args: string[], scope: string | undefined, unif
   checkKeys(args, false);
   checkFolders(ctx.workspaces);
   const params: DiffParams = { key: args[0], folders: ctx.workspaces, ...(scope ? { scope: scope as DiffScope } : {}), ...(unified ? { unified } : {}) };
-  const result: DiffResult = await withKeys(args, () =>
-    withEngine(
+  let result: DiffResult;
+  try {
+    result = await withEngine(
       ctx,
       (c) => c.request(DiffRequest, params),
       (e) => e.diff(params),
-    ),
-  );
+    );
+  } catch (err) {
+    if (!isInputRefusal(err)) throw err;
+    // A key that names nothing gets the grammar; a scope that does not apply says only why.
+    const aboutKey = err.message.includes(`"${args[0]}"`) && !err.message.includes(KEY_GRAMMAR);
+    throw new InputError(aboutKey ? `${err.message} (a KEY is ${KEY_GRAMMAR})` : err.message);
+  }
   if (ctx.json) printJson(result);
   else out(formatDiff(result, process.stdout.isTTY === true));
   return 0;

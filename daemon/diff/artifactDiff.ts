@@ -3,10 +3,9 @@
 // hands both to the pure comparison. Upstream content comes through an UpstreamSource, which only
 // downloads files whose git blob SHA differs from the other side's.
 import * as path from 'node:path';
-import { formatParsedKey, keyMatches, parseArtifactKey, qualifiedKey, type ParsedArtifactKey } from '../../shared/artifactKey';
 import { InvalidParamsError, type DiffParams, type FileContentParams } from '../../shared/protocol';
 import type { ArtifactRow, DiffResult, DiffScope, DiffSide, FileContentResult } from '../../shared/types';
-import { findArtifact, findCollection, type CollectionSnapshot, type HomeSnapshot, type ManifestArtifact } from '../skillmeat';
+import type { CollectionSnapshot, ManifestArtifact } from '../skillmeat';
 import { listHashInputs } from '../skillmeat/contentHash';
 import { changedPaths, compareSides, type SideFile } from './diffEngine';
 import { isBinary } from './lineDiff';
@@ -43,10 +42,9 @@ export interface UpstreamHandle {
 }
 
 export interface DiffInputs {
-  home: HomeSnapshot;
-  /** deployed rows of the folders asked about */
-  rows: ArtifactRow[];
   folders: string[];
+  /** the one artifact a KEY names (throws InvalidParamsError with the reason otherwise) */
+  resolve(key: string): ResolvedKey;
   /** the upstream of a collection artifact, or why it has none */
   upstream(col: CollectionSnapshot, art: ManifestArtifact): UpstreamHandle | { none: string };
 }
@@ -54,90 +52,35 @@ export interface DiffInputs {
 /** Largest file text `fileContent` returns (a diff document is for reading, not for archives). */
 export const MAX_TEXT_BYTES = 1024 * 1024;
 
+/** What a KEY names: one collection artifact and its deployed rows in the folders asked about. */
+export interface ResolvedKey {
+  collection: CollectionSnapshot;
+  artifact: ManifestArtifact;
+  /** `collection/name::type` */
+  key: string;
+  rows: { folder: string; row: ArtifactRow }[];
+}
+
 interface Resolved {
   row?: ArtifactRow;
-  col?: CollectionSnapshot;
-  art?: ManifestArtifact;
+  col: CollectionSnapshot;
+  art: ManifestArtifact;
+  key: string;
 }
 
-function parseKey(key: string): ParsedArtifactKey {
-  const k = parseArtifactKey(key);
-  if (!k.ok) throw new DiffError(k.error);
-  return k.key;
-}
-
-function rowsFor(inp: DiffInputs, key: ParsedArtifactKey): ArtifactRow[] {
-  return inp.rows.filter((r) => {
-    const target = { name: r.name, type: r.type, profile: r.profile };
-    if (keyMatches(key, { ...target, collection: r.collection })) return true;
-    // The key may name the collection by its directory, the row by its [collection].name.
-    const id = r.collection ? findCollection(inp.home, r.collection)?.id : undefined;
-    return id !== undefined && keyMatches(key, { ...target, collection: id });
-  });
-}
-
-function artifactsFor(inp: DiffInputs, key: ParsedArtifactKey): { col: CollectionSnapshot; art: ManifestArtifact }[] {
-  const k: ParsedArtifactKey = { ...key };
-  delete k.profile;
-  const out: { col: CollectionSnapshot; art: ManifestArtifact }[] = [];
-  for (const col of inp.home.collections.values()) {
-    for (const art of col.artifacts) {
-      if (keyMatches(k, { collection: col.id, name: art.name, type: art.type }) || (col.name !== col.id && keyMatches(k, { collection: col.name, name: art.name, type: art.type }))) {
-        out.push({ col, art });
-      }
-    }
-  }
-  return out;
-}
-
-function oneRow(inp: DiffInputs, key: ParsedArtifactKey, text: string): ArtifactRow {
-  const rows = rowsFor(inp, key);
-  if (rows.length === 1) return rows[0];
-  if (rows.length === 0) {
-    if (inp.folders.length === 0) throw new DiffError(`${text}: the project side needs a workspace folder (--workspace DIR)`);
-    throw new DiffError(`${text} is not deployed in ${inp.folders.join(', ')}`);
-  }
-  const names = rows.map((r) => (inp.folders.length > 1 ? `${r.key} (${path.dirname(path.dirname(r.trackerFile))})` : r.key));
-  throw new DiffError(`${text} is ambiguous: ${names.join(', ')}; give name::type::profile`);
-}
-
-function collectionOfRow(inp: DiffInputs, row: ArtifactRow): { col: CollectionSnapshot; art: ManifestArtifact } | undefined {
-  const col = row.collection ? findCollection(inp.home, row.collection) : undefined;
-  const art = col ? findArtifact(col, row.name, row.type) : undefined;
-  return col && art ? { col, art } : undefined;
-}
-
-function oneArtifact(inp: DiffInputs, key: ParsedArtifactKey, text: string): { col: CollectionSnapshot; art: ManifestArtifact } {
-  let found = artifactsFor(inp, key);
-  if (found.length !== 1) {
-    // A deployed row names its collection: that settles a name found in several collections.
-    const rows = rowsFor(inp, key);
-    const viaRows = rows.map((r) => collectionOfRow(inp, r)).filter((x): x is { col: CollectionSnapshot; art: ManifestArtifact } => !!x);
-    const unique = new Map(viaRows.map((x) => [`${x.col.id}/${x.art.name}::${x.art.type}`, x]));
-    if (unique.size === 1) found = [...unique.values()];
-  }
-  if (found.length === 1) return found[0];
-  if (found.length === 0) throw new DiffError(`no artifact ${text} in any collection`);
-  const names = found.map((f) => qualifiedKey(f.col.id, f.art.name, f.art.type));
-  throw new DiffError(`${text} is ambiguous: ${names.join(', ')}; give collection/name::type`);
-}
-
-function resolve(inp: DiffInputs, keyText: string, needs: { project: boolean; collection: boolean }): Resolved {
-  const key = parseKey(keyText);
-  const text = formatParsedKey(key);
-  const out: Resolved = {};
+function resolve(inp: DiffInputs, keyText: string, needs: { project: boolean }): Resolved {
+  const r = inp.resolve(keyText);
+  const out: Resolved = { col: r.collection, art: r.artifact, key: r.key };
   if (needs.project) {
-    out.row = oneRow(inp, key, text);
-    if (needs.collection) {
-      const c = collectionOfRow(inp, out.row);
-      if (!c) throw new DiffError(`${out.row.key}: its collection entry cannot be found (${out.row.reason ?? `collection ${out.row.collection ?? '?'}`})`);
-      out.col = c.col;
-      out.art = c.art;
+    if (r.rows.length === 0) {
+      if (inp.folders.length === 0) throw new DiffError(`${r.key}: the project side needs a workspace folder (--workspace DIR)`);
+      throw new DiffError(`${r.key} is not deployed in ${inp.folders.join(', ')}`);
     }
-  } else if (needs.collection) {
-    const c = oneArtifact(inp, key, text);
-    out.col = c.col;
-    out.art = c.art;
+    if (r.rows.length > 1) {
+      const names = r.rows.map((x) => (inp.folders.length > 1 ? `${x.row.key} (${x.folder})` : x.row.key));
+      throw new DiffError(`${keyText} is deployed more than once: ${names.join(', ')}; give name::type::profile${inp.folders.length > 1 ? ' and one --workspace' : ''}`);
+    }
+    out.row = r.rows[0].row;
   }
   return out;
 }
@@ -154,8 +97,8 @@ function collectionPathOf(key: string, art: ManifestArtifact | undefined, row?: 
 }
 
 function upstreamOf(inp: DiffInputs, scope: DiffScope, r: Resolved): UpstreamHandle {
-  const u = inp.upstream(r.col!, r.art!);
-  if ('none' in u) throw new DiffError(`scope ${scope} does not apply to ${qualifiedKey(r.col!.id, r.art!.name, r.art!.type)}: ${u.none}`);
+  const u = inp.upstream(r.col, r.art);
+  if ('none' in u) throw new DiffError(`scope ${scope} does not apply to ${r.key}: ${u.none}`);
   return u;
 }
 
@@ -223,11 +166,11 @@ export async function runDiff(inp: DiffInputs, params: DiffParams): Promise<Diff
   let bKind: string;
   switch (scope) {
     case 'collection-project': {
-      const r = resolve(inp, params.key, { project: true, collection: false });
+      const r = resolve(inp, params.key, { project: true });
       const row = r.row!;
       key = row.key;
       const pp = projectPath(row);
-      const cp = collectionPathOf(row.key, undefined, row);
+      const cp = collectionPathOf(row.key, r.art, row);
       const [sa, sb] = [await local('collection', cp, warnings), await local('project', pp, warnings)];
       [a, aKind, b, bKind] = [sa.files, sa.kind, sb.files, sb.kind];
       from = { side: 'collection' };
@@ -237,9 +180,9 @@ export async function runDiff(inp: DiffInputs, params: DiffParams): Promise<Diff
     case 'upstream-collection':
     case 'upstream-project': {
       const project = scope === 'upstream-project';
-      const r = resolve(inp, params.key, { project, collection: true });
+      const r = resolve(inp, params.key, { project });
       const u = upstreamOf(inp, scope, r);
-      key = project ? r.row!.key : qualifiedKey(r.col!.id, r.art!.name, r.art!.type);
+      key = project ? r.row!.key : r.key;
       const localPath = project ? projectPath(r.row!) : collectionPathOf(key, r.art, r.row);
       const sa = await local(project ? 'project' : 'collection', localPath, warnings);
       const head = await u.head();
@@ -254,9 +197,9 @@ export async function runDiff(inp: DiffInputs, params: DiffParams): Promise<Diff
       break;
     }
     case 'upstream-changes': {
-      const r = resolve(inp, params.key, { project: false, collection: true });
+      const r = resolve(inp, params.key, { project: false });
       const u = upstreamOf(inp, scope, r);
-      key = qualifiedKey(r.col!.id, r.art!.name, r.art!.type);
+      key = r.key;
       const head = await u.head();
       if (head.warning) warnings.push(head.warning);
       const [la, lb] = await Promise.all([u.listing(u.baseSha), u.listing(head.commit)]);
@@ -308,7 +251,8 @@ async function localFile(copy: string, rel: string): Promise<{ abs: string } | u
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw e;
   }
-  if (list.kind === 'file') return list.files.length === 1 && (rel === path.basename(copy) || list.files.length === 1) ? { abs: list.files[0].abs } : undefined;
+  // a single-file artifact is its one file, whatever name the diff gave it
+  if (list.kind === 'file') return list.files.length === 1 ? { abs: list.files[0].abs } : undefined;
   const f = list.files.find((x) => x.rel.split(path.sep).join('/') === rel);
   return f ? { abs: f.abs } : undefined;
 }
@@ -318,7 +262,7 @@ export async function readFileContent(inp: DiffInputs, params: FileContentParams
   const base: FileContentResult = { path: rel, side: params.side, exists: false };
   if (params.side === 'project' || params.side === 'collection') {
     const project = params.side === 'project';
-    const r = resolve(inp, params.key, { project, collection: !project });
+    const r = resolve(inp, params.key, { project });
     const copy = project ? projectPath(r.row!) : collectionPathOf(params.key, r.art, r.row);
     const f = await localFile(copy, rel);
     if (!f) return base;
@@ -334,7 +278,7 @@ export async function readFileContent(inp: DiffInputs, params: FileContentParams
     return textResult(base, read.bytes);
   }
   if (params.side !== 'upstream') throw new DiffError(`unknown side ${JSON.stringify(params.side)}`);
-  const r = resolve(inp, params.key, { project: false, collection: true });
+  const r = resolve(inp, params.key, { project: false });
   const u = upstreamOf(inp, 'upstream-collection', r);
   let commit = params.commit?.toLowerCase();
   if (commit === undefined) {

@@ -7,6 +7,7 @@ import { readFileContent, runDiff, type DiffInputs } from '../diff/artifactDiff'
 import type { CollectionSnapshot, HomeSnapshot, ManifestArtifact } from '../skillmeat';
 import { targetOf, type UpstreamSubject } from '../upstream';
 import type { UpstreamContent } from '../upstream/upstreamContent';
+import { resolveArtifact } from './artifactResolver';
 
 export interface DiffServiceDeps {
   /** the home snapshot, read no earlier than the latest invalidation */
@@ -21,12 +22,11 @@ export class DiffService {
 
   private async inputs(folders: string[] | undefined): Promise<DiffInputs> {
     const list = folders ?? [];
-    const rows = list.length ? (await this.deps.status(list)).workspaces.flatMap((w) => w.artifacts) : [];
+    const workspaces = list.length ? (await this.deps.status(list)).workspaces : [];
     const home = await this.deps.home();
     return {
-      home,
-      rows,
       folders: list,
+      resolve: (key) => resolveArtifact(home, key, workspaces),
       upstream: (col, art) => {
         const tr = targetOf(this.deps.subjectOf(col, art));
         if ('untracked' in tr) return { none: tr.untracked };

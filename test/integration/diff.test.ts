@@ -244,7 +244,10 @@ describe('what changed: diff through the daemon and the CLI (issue #13)', functi
     assert.match(local.stderr, /scope upstream-collection does not apply to default\/mine::skill: local artifact: no upstream source/);
     const none = await h!.cli(['diff', 'nothing', '--workspace', h!.workspace]);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /nothing is not deployed in /);
+    assert.match(none.stderr, /no artifact matches "nothing" \(a KEY is /);
+    const notHere = await h!.cli(['diff', 'canvas', '--workspace', h!.root]);
+    assert.equal(notHere.code, 2);
+    assert.match(notHere.stderr, /default\/canvas::skill is not deployed in /);
     const bad = await h!.cli(['diff', 'canvas', '--scope', 'sideways', '--workspace', h!.workspace]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--scope must be one of collection-project, upstream-collection, upstream-project, upstream-changes/);

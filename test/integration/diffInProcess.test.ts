@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { FileLogger } from '../../daemon/log';
 import { SyncService } from '../../daemon/service/syncService';
 import { DiffError } from '../../daemon/diff/artifactDiff';
+import { InvalidParamsError } from '../../shared/protocol';
 import { FakeGitHub } from '../fakeGithub/server';
 import { buildDiffWorld, type DiffWorld } from './diffWorld';
 
@@ -98,7 +99,7 @@ describe('diff in-process: the service with its content store (issue #13)', func
     assert.deepEqual(row.upstream.changes, { added: 1, modified: 2, deleted: 1, unchanged: 2 });
   });
 
-  it('rate-limited: the blobs that cannot be fetched say so; bad keys and sides are DiffErrors', async () => {
+  it('rate-limited: the blobs that cannot be fetched say so; bad keys and sides are refused as bad input', async () => {
     const s = service();
     await s.init();
     await s.checkUpstream({});
@@ -114,7 +115,7 @@ describe('diff in-process: the service with its content store (issue #13)', func
     assert.deepEqual(again.files.filter((f) => f.error).map((f) => [f.path, f.status]), [[refused[0].path, refused[0].status]]);
     assert.match(again.files.find((f) => f.error)!.error!, /no requests until/);
     await assert.rejects(s.diff({ key: 'canvas', scope: 'upstream-project' }), (e: unknown) => e instanceof DiffError && /workspace folder/.test(e.message));
-    await assert.rejects(s.diff({ key: 'a::b::c::d' }), DiffError);
+    await assert.rejects(s.diff({ key: 'a::b::c::d' }), (e: unknown) => e instanceof InvalidParamsError && /too many/.test(e.message));
     await assert.rejects(s.fileContent({ key: 'canvas', side: 'upstream', commit: 'abc', path: 'x' }), /40-character/);
   });
 });
