@@ -27,7 +27,6 @@ import { FileLogger, type LogLevel } from './log';
 import { Lifecycle } from './server/lifecycle';
 import { RawJson } from './server/rawJsonWriter';
 import { RpcServer } from './server/rpcServer';
-import * as v from './server/validate';
 import { SyncService } from './service/syncService';
 
 export interface DaemonOptions {
@@ -98,14 +97,13 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
 
   // Answered as ready-made JSON: unchanged rows are not serialised again (rawJsonWriter.ts).
   server.register(StatusRequest, async (p) => new RawJson(await service.statusJson(p.folders, { verify: p.verify === true })) as unknown as StatusResult, {
-    validate: v.statusParams,
     timeoutMs: 120_000,
   });
-  server.register(CountsRequest, (p) => service.counts(p.collections), { validate: v.countsParams });
-  server.register(CheckUpstreamRequest, (p) => service.checkUpstream(p), { validate: v.checkUpstreamParams, timeoutMs: 180_000 });
-  server.register(DiffRequest, (p) => service.diff(p), { validate: v.diffParams, timeoutMs: 180_000 });
-  server.register(FileContentRequest, (p) => service.fileContent(p), { validate: v.fileContentParams, timeoutMs: 120_000 });
-  server.register(InvalidateRequest, (p) => service.invalidate(p), { validate: v.invalidateParams, timeoutMs: 120_000 });
+  server.register(CountsRequest, (p) => service.counts(p.collections));
+  server.register(CheckUpstreamRequest, (p) => service.checkUpstream(p), { timeoutMs: 180_000 });
+  server.register(DiffRequest, (p) => service.diff(p), { timeoutMs: 180_000 });
+  server.register(FileContentRequest, (p) => service.fileContent(p), { timeoutMs: 120_000 });
+  server.register(InvalidateRequest, (p) => service.invalidate(p), { timeoutMs: 120_000 });
   server.register(StatsRequest, (): StatsResult => {
     const rateLimit = service.rateLimit();
     return {
@@ -137,25 +135,25 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
     // The new subscriber should see the daemon's state without waiting for a change.
     setImmediate(() => client.notify(DaemonStatusNotification, service.currentStatus()));
     return { folders: [...client.subscriptions] };
-  }, { validate: v.subscribeParams });
+  });
   server.register(UnsubscribeRequest, (p, client) => {
     const mine = p.folders.map((f) => path.resolve(f)).filter((f) => client.subscriptions.has(f));
     for (const f of mine) client.subscriptions.delete(f);
     service.unsubscribe(mine);
     return { folders: [...client.subscriptions] };
-  }, { validate: v.subscribeParams });
+  });
   server.register(SetTokenRequest, async (p) => {
     registerSecret(p.token);
     await service.setEditorToken(p.token, p.source, p.apiUrl);
     log.info(`GitHub token ${p.token ? 'received' : 'cleared'} from ${p.source}; using ${service.tokenSource()}`);
     return { ok: true as const };
-  }, { validate: v.setTokenParams });
+  });
   server.register(ConfigureRequest, (p) => {
     service.configure(p);
     if (p.logLevel) log.level = p.logLevel;
     if (p.idleShutdownSeconds !== undefined) lifecycle!.setIdleShutdown(p.idleShutdownSeconds * 1000, server.clientCount);
     return { ok: true as const };
-  }, { validate: v.settingsParams });
+  });
   server.register(ShutdownRequest, (p) => {
     log.info(`shutdown requested${p?.reason ? `: ${p.reason}` : ''}`);
     // Answer first, then go.

@@ -1,6 +1,7 @@
 // Every message between the daemon and its clients, declared once. The daemon, the extension,
 // the CLI and the tests import these objects; nobody spells a method name by hand.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import * as v from './params';
 import type { LogLevel } from './settings';
 import type {
   CacheStats,
@@ -36,11 +37,26 @@ export const ErrorCodes = {
   InternalError: -32603,
 } as const;
 
+export { InvalidParamsError } from './params';
+
 /**
- * Thrown by a validator or a handler for bad input on one request: the client gets InvalidParams
- * with this message (and the CLI exits 2), never an internal error.
+ * A request type that carries its parameter validator and whether a reconnecting client may send
+ * it again. Declaring a message is this one call: the daemon validates with `validate` (rpcServer
+ * uses it for every registered handler) and the client's retry set is derived from `idempotent`.
  */
-export class InvalidParamsError extends Error {}
+export interface RequestDeclaration<P, R> extends RequestType<P, R, void> {
+  readonly validate: (params: unknown) => P;
+  /** true: resending it after a dropped connection changes nothing the user cares about twice */
+  readonly idempotent: boolean;
+}
+
+const declared: RequestDeclaration<unknown, unknown>[] = [];
+
+function defineRequest<P, R>(method: `skillmeat/${string}`, validate: (params: unknown) => P, opts: { idempotent: boolean }): RequestDeclaration<P, R> {
+  const type = Object.assign(new RequestType<P, R, void>(method), { validate, idempotent: opts.idempotent });
+  declared.push(type as unknown as RequestDeclaration<unknown, unknown>);
+  return type;
+}
 
 // ---------------------------------------------------------------- hello
 export interface HelloParams {
@@ -60,7 +76,7 @@ export interface HelloResult {
   pid: number;
   home: string;
 }
-export const HelloRequest = new RequestType<HelloParams, HelloResult, void>('skillmeat/hello');
+export const HelloRequest = defineRequest<HelloParams, HelloResult>('skillmeat/hello', v.helloParams, { idempotent: true });
 
 // ---------------------------------------------------------------- status
 export interface StatusParams {
@@ -72,14 +88,14 @@ export interface StatusParams {
    */
   verify?: boolean;
 }
-export const StatusRequest = new RequestType<StatusParams, StatusResult, void>('skillmeat/status');
+export const StatusRequest = defineRequest<StatusParams, StatusResult>('skillmeat/status', v.statusParams, { idempotent: true });
 
 // ---------------------------------------------------------------- counts
 export interface CountsParams {
   /** collection directory names; all collections when absent */
   collections?: string[];
 }
-export const CountsRequest = new RequestType<CountsParams, CountsResult, void>('skillmeat/counts');
+export const CountsRequest = defineRequest<CountsParams, CountsResult>('skillmeat/counts', v.countsParams, { idempotent: true });
 
 // ---------------------------------------------------------------- checkUpstream
 export interface CheckUpstreamParams {
@@ -120,9 +136,7 @@ export interface CheckUpstreamResult {
   cachedFailures?: { sources: number; reason: string; retryAt: string };
   rateLimit?: RateLimitInfo;
 }
-export const CheckUpstreamRequest = new RequestType<CheckUpstreamParams, CheckUpstreamResult, void>(
-  'skillmeat/checkUpstream',
-);
+export const CheckUpstreamRequest = defineRequest<CheckUpstreamParams, CheckUpstreamResult>('skillmeat/checkUpstream', v.checkUpstreamParams, { idempotent: true });
 
 // ---------------------------------------------------------------- invalidate
 export type InvalidateScope = 'upstream' | 'counts' | 'hashes' | 'all';
@@ -135,9 +149,7 @@ export interface InvalidateResult {
   /** entries dropped, per cache name */
   dropped: Record<string, number>;
 }
-export const InvalidateRequest = new RequestType<InvalidateParams, InvalidateResult, void>(
-  'skillmeat/invalidate',
-);
+export const InvalidateRequest = defineRequest<InvalidateParams, InvalidateResult>('skillmeat/invalidate', v.invalidateParams, { idempotent: true });
 
 // ---------------------------------------------------------------- diff (what changed)
 export interface DiffParams {
@@ -150,7 +162,7 @@ export interface DiffParams {
   /** also return the unified diff text */
   unified?: boolean;
 }
-export const DiffRequest = new RequestType<DiffParams, DiffResult, void>('skillmeat/diff');
+export const DiffRequest = defineRequest<DiffParams, DiffResult>('skillmeat/diff', v.diffParams, { idempotent: true });
 
 export interface FileContentParams {
   /** as in DiffParams */
@@ -162,7 +174,7 @@ export interface FileContentParams {
   /** relative to the artifact, with `/` */
   path: string;
 }
-export const FileContentRequest = new RequestType<FileContentParams, FileContentResult, void>('skillmeat/fileContent');
+export const FileContentRequest = defineRequest<FileContentParams, FileContentResult>('skillmeat/fileContent', v.fileContentParams, { idempotent: true });
 
 // ---------------------------------------------------------------- stats
 export interface DaemonInfo {
@@ -186,7 +198,7 @@ export interface StatsResult {
   caches: CacheStats[];
   github: { apiUrl: string; tokenSource: string; rateLimit?: RateLimitInfo };
 }
-export const StatsRequest = new RequestType<Record<string, never> | undefined, StatsResult, void>('skillmeat/stats');
+export const StatsRequest = defineRequest<Record<string, never> | undefined, StatsResult>('skillmeat/stats', v.noParams, { idempotent: true });
 
 // ---------------------------------------------------------------- subscribe / unsubscribe
 export interface SubscribeParams {
@@ -195,8 +207,8 @@ export interface SubscribeParams {
 export interface SubscribeResult {
   folders: string[];
 }
-export const SubscribeRequest = new RequestType<SubscribeParams, SubscribeResult, void>('skillmeat/subscribe');
-export const UnsubscribeRequest = new RequestType<SubscribeParams, SubscribeResult, void>('skillmeat/unsubscribe');
+export const SubscribeRequest = defineRequest<SubscribeParams, SubscribeResult>('skillmeat/subscribe', v.subscribeParams, { idempotent: true });
+export const UnsubscribeRequest = defineRequest<SubscribeParams, SubscribeResult>('skillmeat/unsubscribe', v.subscribeParams, { idempotent: true });
 
 // ---------------------------------------------------------------- setToken
 export interface SetTokenParams {
@@ -210,7 +222,7 @@ export interface SetTokenParams {
    */
   apiUrl?: string;
 }
-export const SetTokenRequest = new RequestType<SetTokenParams, { ok: true }, void>('skillmeat/setToken');
+export const SetTokenRequest = defineRequest<SetTokenParams, { ok: true }>('skillmeat/setToken', v.setTokenParams, { idempotent: true });
 
 // ---------------------------------------------------------------- configure
 /** Settings a client may push; the daemon is shared, so the last writer wins for shared knobs. */
@@ -224,13 +236,13 @@ export interface DaemonSettings {
   idleShutdownSeconds?: number;
   logLevel?: LogLevel;
 }
-export const ConfigureRequest = new RequestType<DaemonSettings, { ok: true }, void>('skillmeat/configure');
+export const ConfigureRequest = defineRequest<DaemonSettings, { ok: true }>('skillmeat/configure', v.settingsParams, { idempotent: true });
 
 // ---------------------------------------------------------------- shutdown
 export interface ShutdownParams {
   reason?: string;
 }
-export const ShutdownRequest = new RequestType<ShutdownParams, { ok: true }, void>('skillmeat/shutdown');
+export const ShutdownRequest = defineRequest<ShutdownParams, { ok: true }>('skillmeat/shutdown', v.shutdownParams, { idempotent: false });
 
 // ---------------------------------------------------------------- notifications
 export interface DidChangeParams {
@@ -255,18 +267,8 @@ export interface DaemonStatusParams {
 }
 export const DaemonStatusNotification = new NotificationType<DaemonStatusParams>('skillmeat/daemonStatus');
 
+/** Every request this protocol declares, in declaration order. */
+export const REQUESTS: readonly RequestDeclaration<unknown, unknown>[] = declared;
+
 /** Requests a reconnecting client may resend: they change nothing the user cares about twice. */
-export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
-  HelloRequest.method,
-  StatusRequest.method,
-  CountsRequest.method,
-  CheckUpstreamRequest.method,
-  InvalidateRequest.method,
-  DiffRequest.method,
-  FileContentRequest.method,
-  StatsRequest.method,
-  SubscribeRequest.method,
-  UnsubscribeRequest.method,
-  SetTokenRequest.method,
-  ConfigureRequest.method,
-]);
+export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(declared.filter((r) => r.idempotent).map((r) => r.method));

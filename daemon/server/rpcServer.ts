@@ -16,6 +16,7 @@ import type { Logger } from '../log';
 import { BoundedMessageReader, type ReaderLimits } from './boundedReader';
 import { IdleGc } from './idleGc';
 import { RawJsonMessageWriter } from './rawJsonWriter';
+import { validatorFor } from './validate';
 
 export interface ClientConnection {
   readonly id: number;
@@ -78,7 +79,8 @@ export class RpcServer {
     this.registrations.push({
       type: type as unknown as RequestType<unknown, unknown, void>,
       handler: handler as Handler<unknown, unknown>,
-      validate: opts.validate as Validator<unknown> | undefined,
+      // The validator declared with the message (shared/protocol.ts), unless the caller gives one.
+      validate: (opts.validate as Validator<unknown> | undefined) ?? validatorFor(type.method),
       timeoutMs: opts.timeoutMs,
     });
   }
@@ -169,7 +171,12 @@ export class RpcServer {
     handshakeTimer.unref();
 
     connection.onRequest(HelloRequest, (params: HelloParams): HelloResult => {
-      const p = validateHello(params);
+      let p: HelloParams;
+      try {
+        p = HelloRequest.validate(params);
+      } catch (err) {
+        throw new ResponseError(ErrorCodes.InvalidParams, (err as Error).message);
+      }
       if (p.protocolVersion !== PROTOCOL_VERSION) {
         // Still answer, so the client can see our version and decide to replace us.
         log.info(`client #${id} (${p.clientName} ${p.clientVersion}) speaks protocol ${p.protocolVersion}, we speak ${PROTOCOL_VERSION}`);
@@ -255,20 +262,6 @@ export class RpcServer {
 
 function normalize(p: string): string {
   return p.replace(/[\\/]+$/, '');
-}
-
-function validateHello(params: unknown): HelloParams {
-  const p = params as Partial<HelloParams> | undefined;
-  if (!p || typeof p !== 'object') throw new ResponseError(ErrorCodes.InvalidParams, 'hello needs parameters');
-  if (typeof p.protocolVersion !== 'number') throw new ResponseError(ErrorCodes.InvalidParams, 'hello: protocolVersion must be a number');
-  if (typeof p.home !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'hello: home must be a string');
-  return {
-    protocolVersion: p.protocolVersion,
-    clientVersion: typeof p.clientVersion === 'string' ? p.clientVersion.slice(0, 40) : '?',
-    clientName: typeof p.clientName === 'string' ? p.clientName.slice(0, 40) : '?',
-    home: p.home,
-    ...(p.anyHome === true ? { anyHome: true } : {}),
-  };
 }
 
 export { Disposable };

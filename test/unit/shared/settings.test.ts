@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { settingsParams } from '../../../daemon/server/validate';
+import { settingsParams } from '../../../shared/params';
 import { DEFAULT_SETTINGS, readSettings } from '../../../extension/settingsModel';
 import { daemonDefault, SETTINGS, type SettingDeclaration } from '../../../shared/settings';
 
