@@ -197,19 +197,9 @@ export function fileContentParams(p: unknown): FileContentParams {
   const o = obj(p, 'fileContent');
   if (!(DIFF_SIDES as readonly unknown[]).includes(o.side)) throw new InvalidParamsError(`side must be one of ${DIFF_SIDES.join(', ')}`);
   const rel = o.path;
-  // Relative to the artifact, with `/`: never absolute, never climbing out of it.
-  if (
-    typeof rel !== 'string' ||
-    rel === '' ||
-    rel.length > 4096 ||
-    rel.includes('\0') ||
-    rel.includes('\\') ||
-    rel.startsWith('/') ||
-    /^[A-Za-z]:/.test(rel) ||
-    rel.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')
-  ) {
-    throw new InvalidParamsError('path must be a relative path inside the artifact, with "/" separators');
-  }
+  // Where the path may lead (inside the artifact, no escape) is the handler's check, with the
+  // artifact at hand; here only its type.
+  if (typeof rel !== 'string' || rel.length === 0 || rel.length > 4096 || rel.includes('\0')) throw new InvalidParamsError('path must be a non-empty string');
   const out: FileContentParams = { key: artifactKeyParam(o.key), side: o.side as DiffSideName, path: rel };
   const folders = optionalFolders(o.folders);
   if (folders) out.folders = folders;
