@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { buildSuite, findFixture, isolatedEnv, prepareRunDir, ROOT } from './run-folder.mjs';
+import { buildSuite, findFixture, isolatedEnv, prepareRunDirWithUpstream, ROOT } from './run-folder.mjs';
 
 const argv = process.argv.slice(2);
 const version = argv.includes('--version') ? argv[argv.indexOf('--version') + 1] : 'stable';
@@ -23,7 +23,7 @@ let exitCode = 1;
 try {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'extension.js'))) throw new Error('dist/extension.js missing: run `npm run build` first');
   const suiteIndex = await buildSuite();
-  prepared = prepareRunDir(findFixture());
+  prepared = await prepareRunDirWithUpstream(findFixture());
   const { dirs } = prepared;
   const env = isolatedEnv(dirs);
   await runTests({
@@ -61,6 +61,7 @@ try {
     // the suite did not get as far as writing its report
   }
   if (prepared) {
+    await prepared.stopGitHub();
     // The daemon runs detached with the run folder in its environment; stop it before removing it.
     for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)) {
       try {

@@ -46,6 +46,61 @@ export async function buildSuite() {
   return path.join(SUITE_OUT, 'index.js');
 }
 
+/** Bundles upstreamWorld.ts (the fake GitHub and the github-origin skill) for the launchers. */
+async function loadUpstreamWorld() {
+  const require = createRequire(path.join(ROOT, 'package.json'));
+  const esbuild = require('esbuild');
+  const out = path.join(HERE, '.run', 'upstreamWorld.cjs');
+  await esbuild.build({
+    entryPoints: [path.join(HERE, 'upstreamWorld.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+  return createRequire(import.meta.url)(out);
+}
+
+/**
+ * prepareRunDir plus the run's GitHub: the fake GitHub on 127.0.0.1 (the extension's API URL
+ * setting points at it) and a github-origin skill whose source moved on; the expected answers in
+ * e2e-context.json gain that row, and `upstream` tells the suite what the source holds.
+ * Returns `stop` for the fake GitHub.
+ */
+export async function prepareRunDirWithUpstream(fixture) {
+  const world = await loadUpstreamWorld();
+  const { gh, apiUrl } = await world.startFakeGitHub();
+  try {
+    const prepared = prepareRunDir(fixture, { 'skillmeatSync.githubApiUrl': apiUrl });
+    const up = await world.addUpstreamSkill(gh, apiUrl, prepared.skillmeatHome, prepared.dirs.project);
+    const expected = prepared.expected;
+    expected.artifacts.push(up.expected);
+    const def = expected.collections.find((c) => c.name === up.expected.collection);
+    if (def) {
+      def.total += 1;
+      def.byType.skill = (def.byType.skill ?? 0) + 1;
+    }
+    const contextFile = path.join(prepared.dirs.run, 'e2e-context.json');
+    const context = JSON.parse(fs.readFileSync(contextFile, 'utf8'));
+    context.expected = expected;
+    context.upstream = {
+      name: up.expected.name,
+      apiUrl,
+      baseSha: up.baseSha,
+      headSha: up.headSha,
+      baseFiles: world.BASE_FILES,
+      headFiles: world.HEAD_FILES,
+    };
+    fs.writeFileSync(contextFile, JSON.stringify(context, null, 1));
+    return { ...prepared, upstream: context.upstream, stopGitHub: () => gh.stop() };
+  } catch (e) {
+    await gh.stop();
+    throw e;
+  }
+}
+
 /**
  * Creates <tmp>/sms-e2e-XXXX with home/ and project/ copied from the fixture stage, editor user
  * data with quiet settings, private XDG/TMP folders, and e2e-context.json for the in-host suite.

@@ -6,10 +6,11 @@
 // Why code-server and not @vscode/test-electron: desktop VS Code cannot be downloaded on these
 // machines (see docs/REAL-VSCODE.md); electron.mjs runs the same suite where it can.
 //
-// The UI test's screenshot (or, when it failed early, one of the page as it was) is kept as
-// test/e2e/.run/screenshot.png (gitignored; the run folder itself is deleted) and its path printed.
+// The UI test's screenshots (or, when it failed early, one of the page as it was) are kept as
+// test/e2e/.run/screenshot.png and screenshot-changes.png (gitignored; the run folder itself is
+// deleted) and their paths printed.
 //
-// Options: --screenshot-to <dir>  also copy the screenshot there as screenshot.png (e.g. docs/)
+// Options: --screenshot-to <dir>  also copy the screenshots there (screenshot.png, screenshot-changes.png; e.g. docs/)
 //          --skip-install         do not run scripts/e2e-install.sh (the cache must be complete)
 //          --skip-build           do not run esbuild for the extension (the suite is always built)
 //          --extension <dir>      extension development folder (default: the repo root)
@@ -23,7 +24,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { E2E_INSTALL, e2eCacheDir } from '../../scripts/e2e-cache.mjs';
-import { buildSuite, findFixture, isolatedEnv, prepareRunDir, ROOT, SUITE_OUT } from './run-folder.mjs';
+import { buildSuite, findFixture, isolatedEnv, prepareRunDirWithUpstream, ROOT, SUITE_OUT } from './run-folder.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CACHE = e2eCacheDir();
@@ -36,7 +37,7 @@ const SUITE_TIMEOUT_MS = 4 * 60_000;
 const KEPT_SCREENSHOT = path.join(HERE, '.run', 'screenshot.png');
 
 const opts = parseArgs(process.argv.slice(2));
-const results = { passed: 0, failed: 0, failures: [], screenshot: null };
+const results = { passed: 0, failed: 0, failures: [], screenshots: [] };
 const cleanups = [];
 let cleaningUp = false;
 
@@ -363,7 +364,7 @@ async function runInHostSuite(browser, server, dirs) {
   else if (code !== 0 && report.failed === 0) record('[host] suite exit code', `exit code ${code}`);
 }
 
-async function runUiTests(browser, server, dirs, expected) {
+async function runUiTests(browser, server, dirs, expected, upstream) {
   log('browser UI test');
   const { runUiTests: run } = await import(pathToFileURL(path.join(HERE, 'ui.test.mjs')).href);
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -375,7 +376,9 @@ async function runUiTests(browser, server, dirs, expected) {
       url: workbenchUrl(server, dirs),
       extensionDir: opts.extension,
       expected,
+      upstream,
       screenshotPath: dirs.screenshot,
+      changesScreenshotPath: dirs.changesScreenshot,
       test: async (name, fn) => {
         try {
           await fn();
@@ -392,15 +395,20 @@ async function runUiTests(browser, server, dirs, expected) {
     await context.close().catch(() => undefined);
   }
   if (!fs.existsSync(dirs.screenshot)) return;
-  // The run folder is deleted at the end; the screenshot outlives it.
+  // The run folder is deleted at the end; the screenshots outlive it.
   fs.mkdirSync(path.dirname(KEPT_SCREENSHOT), { recursive: true });
-  fs.copyFileSync(dirs.screenshot, KEPT_SCREENSHOT);
-  results.screenshot = KEPT_SCREENSHOT;
-  if (opts.screenshotTo) {
-    fs.mkdirSync(opts.screenshotTo, { recursive: true });
-    const dest = path.join(opts.screenshotTo, 'screenshot.png');
-    fs.copyFileSync(dirs.screenshot, dest);
-    log(`screenshot copied to ${dest}`);
+  results.screenshots = [];
+  for (const shot of [dirs.screenshot, dirs.changesScreenshot]) {
+    if (!fs.existsSync(shot)) continue;
+    const kept = path.join(path.dirname(KEPT_SCREENSHOT), path.basename(shot));
+    fs.copyFileSync(shot, kept);
+    results.screenshots.push(kept);
+    if (opts.screenshotTo) {
+      fs.mkdirSync(opts.screenshotTo, { recursive: true });
+      const dest = path.join(opts.screenshotTo, path.basename(shot));
+      fs.copyFileSync(shot, dest);
+      log(`screenshot copied to ${dest}`);
+    }
   }
 }
 
@@ -436,14 +444,20 @@ async function main() {
     ensureInstalled();
     await build();
     const fixture = findFixture();
-    const prepared = prepareRunDir(fixture);
-    dirs = { ...prepared.dirs, screenshot: path.join(prepared.dirs.run, 'screenshot.png') };
+    const prepared = await prepareRunDirWithUpstream(fixture);
+    cleanups.push(() => prepared.stopGitHub());
+    dirs = {
+      ...prepared.dirs,
+      screenshot: path.join(prepared.dirs.run, 'screenshot.png'),
+      changesScreenshot: path.join(prepared.dirs.run, 'screenshot-changes.png'),
+    };
+    log(`fake GitHub ${prepared.upstream.apiUrl} (acme/skills: ${prepared.upstream.name} moved on upstream)`);
     fs.writeFileSync(path.join(dirs.run, 'config.yaml'), 'auth: none\ncert: false\n');
     log(`run folder ${dirs.run}`);
     const server = await startCodeServer(dirs);
     const browser = await launchBrowser(dirs);
     if (opts.only !== 'ui') await runInHostSuite(browser, server, dirs);
-    if (opts.only !== 'suite') await runUiTests(browser, server, dirs, prepared.expected);
+    if (opts.only !== 'suite') await runUiTests(browser, server, dirs, prepared.expected, prepared.upstream);
   } catch (e) {
     record('harness', e);
   } finally {
@@ -451,7 +465,7 @@ async function main() {
   }
   for (const f of results.failures) log(`failed: ${f.name}: ${f.message}`);
   log(`took ${Math.round((Date.now() - started) / 1000)}s`);
-  if (results.screenshot) log(`screenshot: ${results.screenshot}`);
+  for (const shot of results.screenshots) log(`screenshot: ${shot}`);
   console.log(`${results.passed} passed, ${results.failed} failed`);
   process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
 }

@@ -223,4 +223,82 @@ export async function runUiTests(o) {
       assert.deepEqual(await errorNotifications(page), [], 'error notification after Show Cache Statistics');
     });
   }
+
+  if (o.upstream && o.changesScreenshotPath) {
+    const up = o.upstream;
+    const view = pane(page, views.syncView.name);
+    const rowOf = (label) => view.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) });
+
+    await test('Check Upstream Now: the github skill shows its upstream update', async () => {
+      await runFromPalette(page, 'SkillMeat: Check Upstream Now');
+      const deadline = Date.now() + 45_000;
+      for (;;) {
+        const r = (await rowsOf(page, views.syncView.name)).find((x) => x.label === up.name);
+        if (r && /update|changed upstream/.test(r.description)) {
+          log(`${up.name}: ${r.description}`);
+          break;
+        }
+        if (Date.now() > deadline) assert.fail(`${up.name} never showed an upstream update: ${JSON.stringify(r)}`);
+        await page.waitForTimeout(500);
+      }
+    });
+
+    await test('the activity bar shows the view badge with the count needing attention', async () => {
+      const needing = expected.artifacts.filter((a) => a.status !== 'synced').length + 1;
+      const badge = page.locator(`.activitybar .action-item:has(a[aria-label^="${views.container.title}"]) .badge`);
+      const deadline = Date.now() + 20_000;
+      let text = '';
+      for (;;) {
+        text = ((await badge.first().innerText().catch(() => '')) ?? '').trim();
+        if (text === String(needing)) break;
+        if (Date.now() > deadline) assert.fail(`activity bar badge shows "${text}", expected ${needing}`);
+        await page.waitForTimeout(500);
+      }
+    });
+
+    await test('file rows with letters, and an upstream diff open (screenshot)', async () => {
+      // Expand the modified skill and the github skill; their file rows come from the daemon.
+      for (const name of ['pdf-tools', up.name]) {
+        const r = rowOf(name).first();
+        await r.waitFor({ state: 'visible', timeout: 10_000 });
+        if ((await r.getAttribute('aria-expanded')) === 'false') await r.locator('.monaco-tl-twistie').click();
+      }
+      const deadline = Date.now() + 30_000;
+      let rows = [];
+      for (;;) {
+        rows = await rowsOf(page, views.syncView.name);
+        const i = rows.findIndex((x) => x.label === up.name);
+        const under = rows.slice(i + 1).filter((x) => x.level === rows[i].level + 1).map((x) => x.label);
+        if (i >= 0 && under.includes('SKILL.md') && under.includes('release.md')) break;
+        if (Date.now() > deadline) assert.fail(`no file rows under ${up.name}: ${JSON.stringify(rows.map((x) => [x.label, x.description]))}`);
+        await page.waitForTimeout(500);
+      }
+      log(`file rows: ${rows.filter((x) => x.level >= 4).map((x) => `${x.label} ${x.description}`).join(' | ')}`);
+      // Open the upstream diff of SKILL.md under the github skill.
+      const all = view.locator('.monaco-list-row');
+      const n = await all.count();
+      let target = -1;
+      let seen = false;
+      for (let i = 0; i < n; i++) {
+        const label = ((await all.nth(i).locator('.label-name').first().textContent()) ?? '').trim();
+        if (label === up.name) seen = true;
+        else if (seen && label === 'SKILL.md') {
+          target = i;
+          break;
+        }
+      }
+      assert.ok(target >= 0, 'no SKILL.md row under the github skill');
+      await all.nth(target).click();
+      const tab = page.locator('.tabs-container .tab', { hasText: `upstream ${up.headSha.slice(0, 7)}` });
+      await tab.first().waitFor({ state: 'visible', timeout: 20_000 });
+      await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 20_000 });
+      const editorText = await page.locator('.monaco-diff-editor').first().innerText();
+      assert.match(editorText, /Deprecated/, 'the head side of the upstream diff is not shown');
+      await page.mouse.move(700, 880);
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: o.changesScreenshotPath });
+      const size = fs.statSync(o.changesScreenshotPath).size;
+      assert.ok(size > 10_000, `screenshot is suspiciously small (${size} bytes)`);
+    });
+  }
 }

@@ -19,7 +19,8 @@ export interface ContextLike {
 
 export interface ExtensionTestApi {
   ctx?: ContextLike;
-  syncTree: vscode.TreeDataProvider<unknown>;
+  syncTree: vscode.TreeDataProvider<unknown> & { view?: vscode.TreeView<unknown> };
+  decorations?: vscode.FileDecorationProvider;
   collectionsTree: vscode.TreeDataProvider<unknown>;
   statusBar?: { text: string; tooltip?: string | vscode.MarkdownString | undefined };
   client: ClientLike;

@@ -15,6 +15,15 @@ export interface E2EContext {
   project: string;
   resultFile: string;
   expected: { artifacts: ExpectedArtifact[]; collections: CollectionCounts[] };
+  /** the github-origin skill the launcher added, served by the fake GitHub (see upstreamWorld.ts) */
+  upstream?: {
+    name: string;
+    apiUrl: string;
+    baseSha: string;
+    headSha: string;
+    baseFiles: Record<string, string>;
+    headFiles: Record<string, string>;
+  };
 }
 
 export function loadContext(): E2EContext {
