@@ -44,6 +44,7 @@ export class SkillmeatContext implements vscode.Disposable {
   readonly store: StatusStore;
 
   private startRun: Promise<void> | undefined;
+  private settingsRun: Promise<void> | undefined;
   private lastViewState: ViewState | undefined;
 
   private readonly statusEmitter = new vscode.EventEmitter<StatusChange>();
@@ -80,7 +81,12 @@ export class SkillmeatContext implements vscode.Disposable {
       this.stateEmitter,
       this.settingsEmitter,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(CONFIG_SECTION)) void this.applySettingsChange();
+        if (!e.affectsConfiguration(CONFIG_SECTION)) return;
+        // Tracked so whenIdle() covers a settings change until the daemon has it.
+        const run: Promise<void> = this.applySettingsChange().finally(() => {
+          if (this.settingsRun === run) this.settingsRun = undefined;
+        });
+        this.settingsRun = run;
       }),
       vscode.workspace.onDidChangeWorkspaceFolders((e) => void this.applyFolderChange(e)),
       vscode.authentication.onDidChangeSessions((e) => {
@@ -276,10 +282,13 @@ export class SkillmeatContext implements vscode.Disposable {
 
   /** Resolves once no start, status or counts request is in flight. */
   async whenIdle(): Promise<void> {
-    while (this.startRun) await this.startRun.catch(() => undefined);
-    await this.store.whenIdle();
-    // a start may have begun while the store drained
-    if (this.startRun) await this.whenIdle();
+    for (;;) {
+      const run = this.startRun ?? this.settingsRun;
+      if (run) await run.catch(() => undefined);
+      await this.store.whenIdle();
+      // a start or settings change may have begun while the store drained
+      if (!this.startRun && !this.settingsRun) return;
+    }
   }
 
   async restartDaemon(): Promise<void> {

@@ -156,6 +156,9 @@ export function prepareRunDir(fixture, extraSettings = {}) {
         'window.restoreWindows': 'none',
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'workbench.layoutControl.enabled': false,
+        // the screenshot shows both sides of a diff
+        'diffEditor.renderSideBySide': true,
+        'diffEditor.useInlineViewWhenSpaceIsLimited': false,
         'skillmeatSync.home': skillmeatHome,
         // No network here: automatic GitHub checks would only add `unknown` noise and requests.
         'skillmeatSync.autoCheckIntervalMinutes': 0,

@@ -292,11 +292,17 @@ export async function runUiTests(o) {
       const tab = page.locator('.tabs-container .tab', { hasText: `upstream ${up.headSha.slice(0, 7)}` });
       await tab.first().waitFor({ state: 'visible', timeout: 20_000 });
       await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 20_000 });
-      const editorText = await page.locator('.monaco-diff-editor').first().innerText();
-      assert.match(editorText, /Deprecated/, 'the head side of the upstream diff is not shown');
       await page.mouse.move(700, 880);
-      await page.waitForTimeout(800);
+      await page.waitForTimeout(1500);
       await page.screenshot({ path: o.changesScreenshotPath });
+      let editorText = '';
+      const shownBy = Date.now() + 10_000;
+      for (;;) {
+        editorText = (await page.locator('.monaco-diff-editor .editor.modified .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+        if (/Deprecated/.test(editorText)) break;
+        if (Date.now() > shownBy) assert.fail(`the head side of the upstream diff is not shown: ${editorText.slice(0, 300)}`);
+        await page.waitForTimeout(300);
+      }
       const size = fs.statSync(o.changesScreenshotPath).size;
       assert.ok(size > 10_000, `screenshot is suspiciously small (${size} bytes)`);
     });

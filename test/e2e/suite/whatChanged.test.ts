@@ -131,8 +131,15 @@ describe('What changed: file rows, diffs, decorations, badge', function () {
   });
 
   describe('upstream (fake GitHub on 127.0.0.1)', function () {
-    before(function () {
+    before(async function () {
       if (!ctx.upstream) this.skip();
+      // Point the daemon at the fake GitHub through the setting, as a user would (the change is
+      // pushed to the daemon with `configure` and applies without a reload).
+      const config = vscode.workspace.getConfiguration('skillmeatSync');
+      if (config.get('githubApiUrl') !== ctx.upstream.apiUrl) {
+        await config.update('githubApiUrl', ctx.upstream.apiUrl, vscode.ConfigurationTarget.Global);
+        await withTimeout(api.whenIdle(), 30_000, 'whenIdle() after the settings change');
+      }
     });
 
     it('Check Upstream Now turns the github skill update-available, and it lists the upstream changes', async function () {
@@ -140,6 +147,8 @@ describe('What changed: file rows, diffs, decorations, badge', function () {
       await withTimeout(vscode.commands.executeCommand('skillmeatSync.checkUpstream'), 60_000, 'Check Upstream Now');
       await withTimeout(api.whenIdle(), 30_000, 'whenIdle() after the check');
       const { row, files } = await eventually(async () => {
+        const upstreamNow = [...(api.ctx?.statuses?.values() ?? [])].flatMap((ws) => (ws as { artifacts: { name: string; upstream: unknown }[] }).artifacts).find((r) => r.name === up.name)?.upstream;
+        assert.equal((upstreamNow as { state?: string } | undefined)?.state, 'update-available', `upstream of ${up.name}: ${JSON.stringify(upstreamNow)}`);
         const got = await filesOf(up.name);
         assert.match(got.row.description, /update|changed upstream/, `row ${up.name}: ${got.row.description}`);
         return got;
@@ -147,9 +156,10 @@ describe('What changed: file rows, diffs, decorations, badge', function () {
       assert.match(row.item.contextValue ?? '', /\bupstream-update-available\b/);
       assert.deepEqual(
         await shown(files),
+        // in path order: SKILL.md, templates/release.md
         [
-          ['release.md', 'A', '+3 −0 · templates'],
           ['SKILL.md', 'M', '+2 −1'],
+          ['release.md', 'A', '+3 −0 · templates'],
         ],
         describeTree(files),
       );
