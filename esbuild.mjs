@@ -32,6 +32,8 @@ const entries = [
   // octokit) is its own file, required at run time, so a warm `status` does not parse it.
   { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [externalInProcess()] },
   { entryPoints: ['daemon/cli/inProcess.ts'], outfile: 'dist/inProcess.js' },
+  // the daemon's cold-hashing worker threads (daemon/skillmeat/hashWorkers.ts) load it from beside daemon.js
+  { entryPoints: ['daemon/skillmeat/hashWorker.ts'], outfile: 'dist/hashWorker.js' },
 ];
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

@@ -196,3 +196,100 @@ export async function contentHash(p: string): Promise<string> {
 }
 
 export const directHasher: Hasher = { hash: contentHash };
+
+/** A hash together with the listing it read: the hash cache's stat signature comes from it. */
+export interface HashedTree {
+  list: HashInputList;
+  hash: string;
+}
+
+/**
+ * Hashes one file into `h` through `buf`, returning the open file's own stat. One system call fewer
+ * per file than listing (stat) and then hashing (open + fstat): the fstat of the open file is both
+ * the "is it still a regular file" check and the listing's stat. Undefined: not a regular file.
+ */
+function hashOpenFile(abs: string, h: ReturnType<typeof createHash>, buf: Buffer, rel: string | undefined): fs.Stats | undefined {
+  const fd = fs.openSync(abs, OPEN_FLAGS);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    if (rel !== undefined) h.update(Buffer.from(rel, 'utf8'));
+    let total = 0;
+    for (;;) {
+      const bytesRead = fs.readSync(fd, buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+      total += bytesRead;
+      // as in hashInputs: a short read that reached the size is the end
+      if (bytesRead < buf.length && total >= st.size) break;
+    }
+    return st;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+interface Named {
+  parts: string[];
+  abs: string;
+  link: boolean;
+}
+
+function namesUnder(dir: string, parts: string[], out: Named[], dirs: string[]): void {
+  dirs.push(dir);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const abs = path.join(dir, e.name);
+    if (e.isDirectory()) namesUnder(abs, [...parts, e.name], out, dirs);
+    else if (e.isFile() || e.isSymbolicLink()) out.push({ parts: [...parts, e.name], abs, link: e.isSymbolicLink() });
+  }
+}
+
+/**
+ * contentHash() and listHashInputs() in one synchronous pass, for a cold hash (nothing cached to
+ * compare with) off the main thread (hashWorker.ts): the walk reads names and types only, and each
+ * file's stat is the fstat of its open descriptor. Same bytes in the same order as contentHash(),
+ * the same skips (a broken link, a link to a directory, a non-regular entry), the same errors, and
+ * the same listing fields (the signature of what was actually read).
+ */
+export function hashTreeSync(p: string, buf: Buffer = Buffer.allocUnsafe(MAX_CHUNK)): HashedTree {
+  const h = createHash('sha256');
+  const lst = fs.lstatSync(p);
+  const rootIsLink = lst.isSymbolicLink();
+  const st = rootIsLink ? fs.statSync(p) : lst;
+  if (st.isFile()) {
+    const own = hashOpenFile(p, h, buf, undefined);
+    if (!own) throw notRegular(p);
+    return { list: { kind: 'file', files: [input('', p, own, rootIsLink)], dirs: [path.dirname(p)], rootIsLink }, hash: h.digest('hex') };
+  }
+  if (!st.isDirectory()) {
+    const err = new Error(`not a regular file or directory: ${p}`) as NodeJS.ErrnoException;
+    err.code = 'EINVAL';
+    err.path = p;
+    throw err;
+  }
+  const names: Named[] = [];
+  const dirs: string[] = [];
+  namesUnder(p, [], names, dirs);
+  names.sort((a, b) => comparePathParts(a.parts, b.parts));
+  const files: HashInput[] = [];
+  for (const n of names) {
+    const rel = n.parts.join(path.sep);
+    let fst: fs.Stats | undefined;
+    try {
+      fst = hashOpenFile(n.abs, h, buf, rel);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // a broken or looping link is skipped, as by is_file(); a regular file that vanished is an error
+      if (n.link && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP')) continue;
+      throw err;
+    }
+    if (!fst) {
+      // a link to a directory (or to a fifo, …) is not hashed; a regular entry turned into
+      // something else since the listing is an error, as in hashInputs()
+      if (n.link) continue;
+      throw notRegular(n.abs);
+    }
+    files.push(input(rel, n.abs, fst, n.link));
+  }
+  return { list: { kind: 'dir', files, dirs, rootIsLink }, hash: h.digest('hex') };
+}

@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compareCodePoints, contentHash, directHasher, hashInputs, listHashInputs } from '../../../daemon/skillmeat';
+import { compareCodePoints, contentHash, directHasher, hashInputs, hashTreeSync, listHashInputs } from '../../../daemon/skillmeat';
 import { HASH_VECTORS as VECTORS } from '../../helpers/fixtures';
 
 interface Vector { id: string; kind: 'file' | 'dir'; files: { path: string; base64: string }[]; sha256: string }
@@ -43,6 +44,8 @@ describe('skillmeat content hash', () => {
       }
       assert.equal(await contentHash(p), v.sha256, v.id);
       assert.equal(await directHasher.hash(p), v.sha256, `${v.id} via directHasher`);
+      // the one-pass hash of the worker threads (hashWorkers.ts) must give the same bytes
+      assert.equal(hashTreeSync(p).hash, v.sha256, `${v.id} via hashTreeSync`);
     }
   });
 
@@ -79,6 +82,9 @@ describe('skillmeat content hash', () => {
     fs.symlinkSync(target, path.join(root, 'dir-link'));
     fs.symlinkSync(path.join(tmp, 'nope'), path.join(root, 'broken'));
     assert.equal(await contentHash(root), sha('SKILL.mdxfile-linklinked'));
+    const one = hashTreeSync(root);
+    assert.equal(one.hash, sha('SKILL.mdxfile-linklinked'));
+    assert.deepEqual(one.list, await listHashInputs(root), 'the same listing, viaLink included');
   });
 
   it('keeps CRLF bytes as they are (V12 differs from V10)', async () => {
@@ -118,9 +124,39 @@ describe('skillmeat content hash', () => {
     const p = path.join(tmp, 'big.bin');
     fs.writeFileSync(p, big);
     assert.equal(await contentHash(p), sha(big));
+    assert.equal(hashTreeSync(p, Buffer.alloc(4096)).hash, sha(big));
+  });
+
+  it('hashTreeSync lists what listHashInputs lists, with the same stat fields, in one pass', async () => {
+    const root = tree('one-pass', { 'SKILL.md': 'hello\n', 'scripts/run.py': 'print(1)\n', 'a-b/x': '2', 'a/x': '1', '.dot': '' });
+    fs.mkdirSync(path.join(root, 'empty'));
+    const listed = await listHashInputs(root);
+    const one = hashTreeSync(root);
+    assert.deepEqual(one.list, listed);
+    assert.equal(one.hash, await hashInputs(listed.kind, listed.files));
+    const file = hashTreeSync(path.join(root, 'SKILL.md'));
+    assert.deepEqual(file.list, await listHashInputs(path.join(root, 'SKILL.md')));
+    assert.equal(file.hash, sha('hello\n'));
+    if (process.platform !== 'win32') {
+      const link = path.join(tmp, 'root-link');
+      fs.symlinkSync(root, link);
+      assert.deepEqual(hashTreeSync(link).list, await listHashInputs(link), 'a linked root is marked as one');
+      assert.equal(hashTreeSync(link).list.rootIsLink, true);
+    }
+  });
+
+  it('hashTreeSync refuses what is neither a file nor a directory, and skips a fifo inside a tree', function () {
+    if (process.platform === 'win32') this.skip();
+    const fifo = path.join(tmp, 'fifo');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) this.skip();
+    assert.throws(() => hashTreeSync(fifo), (e: NodeJS.ErrnoException) => e.code === 'EINVAL');
+    const root = tree('with-fifo', { 'a.md': 'a' });
+    spawnSync('mkfifo', [path.join(root, 'pipe')]);
+    assert.equal(hashTreeSync(root).hash, sha('a.mda'));
   });
 
   it('throws ENOENT for a missing path', async () => {
     await assert.rejects(contentHash(path.join(tmp, 'missing')), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    assert.throws(() => hashTreeSync(path.join(tmp, 'missing')), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
   });
 });
