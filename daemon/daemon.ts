@@ -60,6 +60,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
     log,
     upstreamStoreFile: path.join(paths.stateDir, `upstream-${paths.homeId}.json`),
     contentStoreDir: path.join(paths.stateDir, `content-${paths.homeId}`),
+    hashIndexFile: path.join(paths.stateDir, `hashes-${paths.homeId}.json`),
     // our own private folder: the sync barrier never writes into SkillMeat's files or a workspace
     cookieDir: path.join(paths.runtimeDir, `cookies-${paths.homeId}`),
     ...(opts.githubApiUrl ? { githubApiUrlFlag: opts.githubApiUrl } : {}),

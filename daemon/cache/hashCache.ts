@@ -22,9 +22,11 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { CacheStats } from '../../shared/types';
 import { hashInputs, listHashInputs, type Hasher, type HashInputList } from '../skillmeat/contentHash';
+import type { HashPool } from '../skillmeat/hashWorkers';
 import { epochsOf, stillCovered, type CoverageView } from '../watch/coverage';
 import { systemClock, type Clock } from './clock';
 import { nullLogger, type Logger } from './logger';
+import { PersistentStore } from './persistentStore';
 import { TtlCache } from './ttlCache';
 
 export interface HashCacheOptions {
@@ -35,6 +37,23 @@ export interface HashCacheOptions {
   log?: Logger;
   /** which directories live watches cover; without it no entry is ever trusted without a stat */
   coverage?: CoverageView;
+  /** worker threads for cold hashes (nothing cached to compare with); without it, in-thread */
+  pool?: HashPool;
+  /**
+   * The persisted hash index (issue #15): entries are written here after changes settle and loaded
+   * at start, so a restarted daemon's first answer is a stat walk, not a re-hash. Undefined: none.
+   */
+  indexFile?: string;
+  /** how long changes settle before the index is written (default 2 s) */
+  indexDebounceMs?: number;
+}
+
+/** On-disk shape of the hash index; `format` changes whenever statSignature() does. */
+interface IndexFile {
+  version: 1;
+  format: string;
+  /** [absolute path, stat signature, content hash] */
+  entries: [string, string, string][];
 }
 
 /** Directories (and their watch epochs) an entry relies on being told about. */
@@ -52,6 +71,12 @@ interface HashEntry {
   cover: Cover | undefined;
   /** the distrust() generation this entry was last stat-validated in */
   trustGen: number;
+  /**
+   * Loaded from the persisted index and not stat-validated in this process yet: never trusted
+   * (no cover), answered only once a stat walk matches its signature — nothing watched the disk
+   * while no daemon ran.
+   */
+  fromIndex?: boolean;
 }
 
 export const DEFAULT_RACY_WINDOW_MS = 2000;
@@ -62,6 +87,19 @@ export function statSignature(list: HashInputList): string {
   if (list.rootIsLink) h.update('\0link');
   for (const f of list.files) h.update(`\n${f.rel}\0${f.size}\0${f.mtimeMs}\0${f.ctimeMs}\0${f.ino}\0${f.dev}`);
   return h.digest('hex');
+}
+
+/**
+ * A fingerprint of statSignature() itself: an index written by a daemon that built signatures
+ * differently (other fields, other order) is discarded rather than compared with.
+ */
+function signatureFormat(): string {
+  return statSignature({
+    kind: 'dir',
+    files: [{ rel: 'a', abs: '/a', size: 1, mtimeMs: 2.5, ctimeMs: 3.5, ino: 4, dev: 5, nlink: 1, viaLink: false }],
+    dirs: ['/'],
+    rootIsLink: false,
+  });
 }
 
 export interface ValidationPass {
@@ -97,6 +135,14 @@ export class HashCache implements Hasher {
   private bgFiles = 0;
   private bgMs = 0;
   private bgStale = 0;
+  private readonly pool: HashPool | undefined;
+  private readonly index: PersistentStore | undefined;
+  /** the persisted index is loaded (or there is none) */
+  private readonly ready: Promise<void>;
+  private indexLoaded = 0;
+  private indexUsed = 0;
+  private indexStale = 0;
+  private indexWrites = 0;
 
   constructor(opts: HashCacheOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -112,11 +158,17 @@ export class HashCache implements Hasher {
       clock: this.clock,
       log: this.log,
     });
+    this.pool = opts.pool;
+    this.index = opts.indexFile ? new PersistentStore(opts.indexFile, this.log, { debounceMs: opts.indexDebounceMs ?? 2000 }) : undefined;
+    this.ready = this.index
+      ? this.loadIndex(this.index).catch((e) => this.log.warn(`hash index ${opts.indexFile}: not loaded (${(e as Error).message})`))
+      : Promise.resolve();
   }
 
   /** SkillMeat content hash of a file or directory; throws like contentHash() (ENOENT, EACCES, …). */
   async hash(absPath: string): Promise<string> {
     const key = path.resolve(absPath);
+    await this.ready;
     if (this.trustWatchers) {
       const entry = this.cache.peek(key)?.value;
       if (entry && this.trusted(entry)) {
@@ -167,13 +219,15 @@ export class HashCache implements Hasher {
       }
     }
     if (changed.size === 0) return 0;
-    return this.cache.deleteWhere((key) => {
+    const n = this.cache.deleteWhere((key) => {
       if (changed.has(key) || ancestors.has(key)) return true;
       for (let a = path.dirname(key); ; a = path.dirname(a)) {
         if (changed.has(a)) return true;
         if (path.dirname(a) === a) return false;
       }
     });
+    if (n) this.persistSoon();
+    return n;
   }
 
   /**
@@ -239,7 +293,54 @@ export class HashCache implements Hasher {
   }
 
   invalidateAll(): number {
-    return this.cache.clear();
+    const n = this.cache.clear();
+    if (n) this.persistSoon();
+    return n;
+  }
+
+  /** Ends the hash workers and writes what the index still owes (the daemon is stopping). */
+  async close(): Promise<void> {
+    await this.pool?.close();
+    await this.index?.flush();
+  }
+
+  /** Schedules a write of the index once changes settle (debounced; racy entries are left out). */
+  private persistSoon(): void {
+    if (!this.index?.enabled) return;
+    void this.index.save(() => {
+      this.indexWrites++;
+      const entries: [string, string, string][] = [];
+      for (const [key, read] of this.cache.entries()) {
+        const e = read.value;
+        // racy: a later write within the same mtime tick would go unseen; re-hashed after a restart
+        if (!e.racy) entries.push([key, e.signature, e.hash]);
+      }
+      const data: IndexFile = { version: 1, format: signatureFormat(), entries };
+      return data as unknown as Record<string, unknown>;
+    });
+  }
+
+  private async loadIndex(store: PersistentStore): Promise<void> {
+    const data = (await store.load()) as Partial<IndexFile>;
+    if (Object.keys(data).length === 0) return;
+    if (data.version !== 1 || data.format !== signatureFormat() || !Array.isArray(data.entries)) {
+      this.log.warn(`hash index ${store.file}: written in another format, discarded`);
+      return;
+    }
+    let bad = 0;
+    for (const row of data.entries) {
+      const ok = Array.isArray(row) && row.length === 3 && row.every((x) => typeof x === 'string') && path.isAbsolute(row[0]) && /^[0-9a-f]{64}$/.test(row[2]);
+      if (!ok) {
+        bad++;
+        continue;
+      }
+      // an entry computed in this process meanwhile is newer
+      if (this.cache.peek(row[0])) continue;
+      this.cache.set(row[0], { signature: row[1], hash: row[2], racy: false, cover: undefined, trustGen: -1, fromIndex: true });
+      this.indexLoaded++;
+    }
+    if (bad) this.log.warn(`hash index ${store.file}: ${bad} malformed entries ignored`);
+    this.log.info(`hash index: ${this.indexLoaded} entries loaded from ${store.file}`);
   }
 
   stats(): CacheStats {
@@ -257,13 +358,39 @@ export class HashCache implements Hasher {
       racyHashes: this.racyHashes,
       filesHashed: this.filesHashed,
       trustWatchers: this.trustWatchers,
+      ...(this.index
+        ? { index: { file: this.index.file, enabled: this.index.enabled, loaded: this.indexLoaded, used: this.indexUsed, stale: this.indexStale, writes: this.indexWrites } }
+        : {}),
+      ...(this.pool
+        ? { workers: { size: this.pool.size, started: this.pool.started, jobs: this.pool.inWorkers, inThread: this.pool.inThread, ...(this.pool.unavailable ? { unavailable: this.pool.unavailable } : {}) } }
+        : {}),
       uncoveredValidations: this.uncovered,
       background: { checked: this.bgChecked, files: this.bgFiles, ms: Math.round(this.bgMs), stale: this.bgStale },
     };
   }
 
+  /**
+   * Nothing to compare with: hash and list in one pass in a worker (no stat walk first, and the
+   * open file's fstat is its listing stat). The signature is of what was actually read.
+   */
+  private async hashCold(key: string): Promise<HashEntry> {
+    const versionBefore = this.coverage?.version ?? 0;
+    const trustGen = this.trustGen;
+    this.misses++;
+    const hashedAt = this.clock.now();
+    const { list, hash } = await this.pool!.hash(key);
+    const cover = this.coverOf(list, versionBefore);
+    if (!cover) this.uncovered++;
+    this.filesHashed += list.files.length;
+    const racy = list.files.some((f) => hashedAt - f.mtimeMs < this.racyWindowMs);
+    if (racy) this.racyHashes++;
+    this.persistSoon();
+    return { signature: statSignature(list), hash, racy, cover, trustGen };
+  }
+
   private async validate(key: string): Promise<HashEntry> {
     try {
+      if (this.pool && !this.cache.peek(key)) return await this.hashCold(key);
       // captured before the walk: a watch added or removed while we read makes the cover unknown
       const versionBefore = this.coverage?.version ?? 0;
       const trustGen = this.trustGen;
@@ -274,15 +401,18 @@ export class HashCache implements Hasher {
       const prev = this.cache.peek(key)?.value;
       if (prev && prev.signature === signature && !prev.racy) {
         this.hits++;
-        // validated now, under the watches that hold now
-        return { ...prev, cover, trustGen };
+        if (prev.fromIndex) this.indexUsed++;
+        // validated now, under the watches that hold now (a persisted entry becomes like one hashed here)
+        return { signature, hash: prev.hash, racy: false, cover, trustGen };
       }
+      if (prev?.fromIndex) this.indexStale++;
       this.misses++;
       const hashedAt = this.clock.now();
       const hash = await hashInputs(list.kind, list.files);
       this.filesHashed += list.files.length;
       const racy = list.files.some((f) => hashedAt - f.mtimeMs < this.racyWindowMs);
       if (racy) this.racyHashes++;
+      this.persistSoon();
       return { signature, hash, racy, cover, trustGen };
     } catch (e) {
       // a path that cannot be hashed now must not keep answering with its old hash

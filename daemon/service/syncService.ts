@@ -15,6 +15,7 @@ import { daemonDefault, SETTINGS } from '../../shared/settings';
 import { CountsCache } from '../cache/countsCache';
 import * as path from 'node:path';
 import { HashCache } from '../cache/hashCache';
+import { HashPool } from '../skillmeat/hashWorkers';
 import { BackgroundHashValidation } from '../cache/hashValidation';
 import type { PersistentStore } from '../cache/persistentStore';
 import type { UpstreamCache } from '../cache/upstreamCache';
@@ -36,6 +37,8 @@ export interface SyncServiceOptions {
   upstreamStoreFile?: string;
   /** folder of the upstream content store (blobs, tree listings); undefined = not kept */
   contentStoreDir?: string;
+  /** persisted hash index (daemon/cache/hashCache.ts); undefined = none */
+  hashIndexFile?: string;
   settings?: DaemonSettings;
   /** `--github-api-url`: beats `$SKILLMEAT_SYNC_GITHUB_API_URL` and the `githubApiUrl` setting */
   githubApiUrlFlag?: string;
@@ -86,7 +89,7 @@ export class SyncService {
     }
     const coverage = this.watcher?.coverage;
     this.homeState = new HomeState(this.home, coverage);
-    this.hashCache = new HashCache({ log: this.log, coverage });
+    this.hashCache = new HashCache({ log: this.log, coverage, pool: new HashPool({ log: (m) => this.log.warn(m) }), indexFile: opts.hashIndexFile });
     this.countsCache = new CountsCache({ ttlMs: (s.countsTtlSeconds ?? daemonDefault(SETTINGS.countsTtlSeconds)) * 1000, log: this.log });
     this.upstreamService = new UpstreamService({
       home: this.homeState,
@@ -361,6 +364,7 @@ export class SyncService {
     this.rows.close();
     this.validation?.stop();
     await this.watcher?.close();
+    await this.hashCache.close();
     await this.upstreamService.close();
   }
 }
