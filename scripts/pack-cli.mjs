@@ -3,8 +3,8 @@
 // (`npm install -g dist/skillmeat-sync-cli-<version>.tgz`) for git hooks and CI.
 //
 // packages/cli/ holds the package's manifest and README; this script stages them with the LICENSE
-// and the two bundles the command needs — dist/cli.js and dist/daemon.js, which the CLI starts from
-// beside itself — and runs `npm pack` there. The bundles inline every dependency, so the tarball
+// and the bundles its `files` lists — dist/cli.js, dist/daemon.js (the daemon the CLI starts from
+// beside itself) and dist/inProcess.js (the engine of --no-daemon) — and runs `npm pack` there. The bundles inline every dependency, so the tarball
 // holds those files and nothing else, and installs with no network.
 //
 //   node scripts/pack-cli.mjs [--out DIR] [--no-build]    (default DIR: dist/; prints the tarball path)

@@ -36,14 +36,14 @@ describe('the packed command line (npm run pack:cli)', function () {
   after(async () => h.cleanup());
 
   const run = (args: string[]): SpawnSyncReturns<string> =>
-    spawnSync(bin, ['--home', h.home, '--workspace', h.workspace, ...args], {
+    spawnSync(bin, ['--home', h.home, ...args], {
       encoding: 'utf8',
       timeout: 30_000,
       env: { ...process.env, SKILLMEAT_SYNC_RUNTIME_DIR: h.runtimeDir, SKILLMEAT_SYNC_STATE_DIR: h.stateDir, SKILLMEAT_SYNC_IDLE_TIMEOUT: '30' },
     });
 
-  it('the tarball holds the two bundles, the manifest, README and LICENSE, nothing else', () => {
-    assert.deepEqual(files, ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/daemon.js', 'package/package.json']);
+  it('the tarball holds the bundles, the manifest, README and LICENSE, nothing else', () => {
+    assert.deepEqual(files, ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/daemon.js', 'package/dist/inProcess.js', 'package/package.json']);
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string; dependencies?: unknown };
     const root = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(manifest.version, root.version, 'the CLI package has the project version');
@@ -54,14 +54,14 @@ describe('the packed command line (npm run pack:cli)', function () {
     const expected = (JSON.parse(fs.readFileSync(path.join(BASIC_FIXTURE, 'expected.json'), 'utf8')) as Record<string, { artifacts: ExpectedArtifact[] }>)['after-edits']!;
     const want = expected.artifacts.map((a) => `${a.name}::${a.type} ${a.status}`).sort();
     for (const mode of [['--no-daemon'], []]) {
-      const r = run(['status', '--json', ...mode]);
+      const r = run(['status', '--json', '--workspace', h.workspace, ...mode]);
       assert.equal(r.status, 0, `status ${mode.join(' ')}: ${r.stderr}`);
       const got = (JSON.parse(r.stdout) as { workspaces: { artifacts: { name: string; type: string; status: string }[] }[] }).workspaces[0]!.artifacts
         .map((a) => `${a.name}::${a.type} ${a.status}`)
         .sort();
       assert.deepEqual(got, want, `status ${mode.join(' ') || '(daemon)'}`);
     }
-    const drift = run(['status', '--fail-on-drift', '--no-daemon']);
+    const drift = run(['status', '--fail-on-drift', '--no-daemon', '--workspace', h.workspace]);
     assert.equal(drift.status, 1, 'drift in after-edits: exit 1 with --fail-on-drift');
 
     // The daemon it started runs from the installed package, not from the repository's dist/.
@@ -69,6 +69,7 @@ describe('the packed command line (npm run pack:cli)', function () {
     assert.ok(pid, 'a daemon is running for this home');
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     assert.ok(cmdline.includes(path.join(prefix, 'lib', 'node_modules', 'skillmeat-sync-cli', 'dist', 'daemon.js')), cmdline);
-    assert.equal(run(['daemon', 'stop']).status, 0);
+    const stop = run(['daemon', 'stop']);
+    assert.equal(stop.status, 0, stop.stderr);
   });
 });
