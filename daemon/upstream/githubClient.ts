@@ -225,7 +225,10 @@ export class GitHubClient {
         debug: () => undefined,
         info: () => undefined,
         warn: (m: string) => log.warn(`github: ${this.redact(m)}`),
-        error: (m: string) => log.error(`github: ${this.redact(m)}`),
+        // Octokit's per-attempt failure line says "500 with id UNKNOWN" for a request that never
+        // reached GitHub (plugin-retry's stand-in status); the checker logs the classified reason
+        // (connection refused, DNS lookup failed) at warn, so this one is only detail.
+        error: (m: string) => log.debug(`github: ${this.redact(m)}`),
       },
       // Waiting out a rate limit inside a request would stall every check for up to an hour;
       // we answer at once (stale or unknown) and let rateLimitedUntil hold requests back instead.
