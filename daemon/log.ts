@@ -4,15 +4,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { redact } from '../shared/redact';
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+import type { LogLevel } from '../shared/settings';
+import type { Logger } from './cache/logger';
 
-export interface Logger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+export type { LogLevel, Logger };
+const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 /** Rotate once the file passes this size, keeping one previous file. */
 const MAX_LOG_BYTES = 5 * 1024 * 1024;

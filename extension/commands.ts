@@ -35,15 +35,13 @@ import {
   updateFromUpstreamArgs,
 } from './skillmeatCli';
 import { rowContextValue, type SyncNode } from './syncTreeModel';
+import { errorMessage as message } from '../shared/errors';
 
 interface RowRef {
   folder: string;
   row: ArtifactRow;
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function isSyncNode(arg: unknown): arg is SyncNode {
   return typeof arg === 'object' && arg !== null && 'kind' in arg && 'folder' in arg && 'contextValue' in arg;

@@ -17,6 +17,7 @@ import {
 import type { ConnectionStateName } from './statusSummary';
 import { StatusStore, type StatusChange } from './statusStore';
 import type { WorkspaceFolderRef } from './syncTreeModel';
+import { errorMessage as message } from '../shared/errors';
 
 export const STATUS_VIEW_ID = 'skillmeatSync.status';
 export const COLLECTIONS_VIEW_ID = 'skillmeatSync.collections';
@@ -25,9 +26,6 @@ export const CONFIG_SECTION = 'skillmeatSync';
 /** Drives the views' welcome content through the `skillmeatSync.viewState` context key. */
 export type ViewState = 'noFolder' | 'daemonFailed' | 'noHome' | 'noDeployments' | 'ok';
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export class SkillmeatContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;

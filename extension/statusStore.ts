@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { DidChangeParams } from '../shared/protocol';
 import type { CountsResult, StatusResult, WorkspaceStatus } from '../shared/types';
+import { errorMessage as message } from '../shared/errors';
 
 /** The daemon calls the store makes; one source per connected client. */
 export interface StatusSource {
@@ -45,9 +46,6 @@ export function folderKey(folder: string, platform: NodeJS.Platform = process.pl
   return platform === 'win32' ? resolved.toLowerCase() : resolved;
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export interface StatusStoreOptions {
   /** the workspace folders open now (absolute paths) */

@@ -12,10 +12,8 @@ import { artifactChildren, type ComparisonAnswer } from './fileNodes';
 import { treeItemOf } from './iconSpec';
 import { buildSyncRoots, type SyncNode } from './syncTreeModel';
 import { reconcileTree } from './treeReconcile';
+import { errorMessage as message } from '../shared/errors';
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export class SyncTree implements vscode.TreeDataProvider<SyncNode>, vscode.Disposable {
   private roots: SyncNode[] = [];

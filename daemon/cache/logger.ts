@@ -1,4 +1,5 @@
-// The daemon's logger (daemon/log.ts) satisfies this; caches and watchers only depend on the shape.
+// The one Logger shape: the daemon's FileLogger (daemon/log.ts) implements it; caches, watchers and
+// the upstream code depend only on the shape.
 
 export interface Logger {
   debug(m: string): void;
@@ -14,7 +15,4 @@ export const nullLogger: Logger = {
   error: () => undefined,
 };
 
-/** Error text for logs: the message only, since stacks of fs errors carry nothing useful. */
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorMessage } from '../../shared/errors';

@@ -3,6 +3,7 @@
 // last answer, marked stale) whenever GitHub cannot be asked.
 import type { RateLimitInfo, UpstreamInfo } from '../../shared/types';
 import { systemClock, type Clock } from '../cache/clock';
+import { errorMessage } from '../../shared/errors';
 import { nullLogger, type Logger } from '../cache/logger';
 import type { PathEntry, RefAnswer, RefFailure, RefKind, UpstreamCache } from '../cache/upstreamCache';
 import { DEFAULT_API_URL, formatHHMM, GitHubClient, GitHubError, type RequestCounter } from './githubClient';
@@ -140,7 +141,7 @@ export class UpstreamChecker {
           return [key, this.describe(t, this.withMoveNote(t, await this.evaluate(counter, t, await outcome)))];
         } catch (e) {
           // Never let one artifact's surprise break the others' answers.
-          this.log.error(`upstream ${key}: ${e instanceof Error ? e.message : String(e)}`);
+          this.log.error(`upstream ${key}: ${errorMessage(e)}`);
           return [key, { state: 'unknown', reason: 'internal error while checking upstream', source: sk }];
         }
       }),
@@ -213,7 +214,7 @@ export class UpstreamChecker {
     try {
       return this.opts.describe(t, info);
     } catch (e) {
-      this.log.warn(`upstream details for ${sourceKey(t)}: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`upstream details for ${sourceKey(t)}: ${errorMessage(e)}`);
       return info;
     }
   }
@@ -303,7 +304,7 @@ export class UpstreamChecker {
     try {
       this.opts.onStatus(s);
     } catch (e) {
-      this.log.warn(`upstream: status listener failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`upstream: status listener failed: ${errorMessage(e)}`);
     }
   }
 
@@ -399,7 +400,7 @@ export class UpstreamChecker {
       this.cache.recordLookup(false);
       return { head: r.sha, checkedAt: this.clock.now() };
     } catch (e) {
-      const err = e instanceof GitHubError ? e : new GitHubError('other', e instanceof Error ? e.message : String(e));
+      const err = e instanceof GitHubError ? e : new GitHubError('other', errorMessage(e));
       this.cache.recordLookup(false);
       const reason = err.kind === 'rate-limited' && err.until ? `rate-limited until ${formatHHMM(err.until)}` : err.message;
       const f = this.cache.setFailure(key, err.kind, reason, err.kind === 'rate-limited' ? err.until : undefined);
@@ -546,7 +547,7 @@ export class UpstreamChecker {
       this.opts.onTrees?.(t, t.resolvedSha, o.head);
       return withStale(decide(t, o.head, a, b));
     } catch (e) {
-      const err = e instanceof GitHubError ? e : new GitHubError('other', e instanceof Error ? e.message : String(e));
+      const err = e instanceof GitHubError ? e : new GitHubError('other', errorMessage(e));
       const reason = err.kind === 'rate-limited' && err.until ? `rate-limited until ${formatHHMM(err.until)}` : err.message;
       return { state: 'unknown', reason, source };
     }

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { WatchCoverage } from './coverage';
+import { errorMessage } from '../../shared/errors';
 
 /** dirChanged: something in that directory changed but the OS did not say what */
 export type TreeEventType = 'file' | 'dirAdded' | 'dirRemoved' | 'dirChanged' | 'rootAdded' | 'rootRemoved';
@@ -287,7 +288,7 @@ export class DirTree {
 
   private fail(e: unknown, context: string): void {
     const code = (e as NodeJS.ErrnoException)?.code;
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = errorMessage(e);
     const err = new Error(`${context}: ${code && !msg.includes(code) ? `${code} ` : ''}${msg}`);
     try {
       this.opts.onError(err);

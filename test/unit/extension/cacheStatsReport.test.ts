@@ -39,7 +39,8 @@ describe('cacheStatsReport', () => {
     assert.match(text, /pid 4242, up 12 s/);
   });
 
-  it('never prints a token, only where it came from', () => {
+  // That a real token never reaches the report: test/integration/cacheStatsToken.test.ts.
+  it('says "none" without a token source, and no rate limit it was not given', () => {
     const text = cacheStatsReport({ ...stats, github: { apiUrl: 'https://x', tokenSource: '' } }, new Date());
     assert.match(text, /- token: none/);
     assert.doesNotMatch(text, /rate limit/);
