@@ -153,7 +153,7 @@ export class GitHubClient {
   private readonly sem: Semaphore;
   private readonly counters = new WeakMap<AbortSignal, RequestCounter>();
   private sent = 0;
-  /** requests sent whose answer has not been read yet: they will spend budget too */
+  /** calls past the gate whose answer has not been read yet: they will spend budget too */
   private pending = 0;
   rate?: RateState;
   /** ms epoch; no request goes out before it */
@@ -253,21 +253,18 @@ export class GitHubClient {
     const headers = new Headers(init?.headers);
     const token = this.opts.token();
     if (token) headers.set('authorization', `Bearer ${token}`);
-    this.pending++;
     let res: Response;
     try {
       // Redirects are ours to follow: each hop is a request GitHub counts, and a Location on
       // another host must never receive the token.
       res = await fetch(input, { ...init, headers, redirect: 'manual' });
     } catch (e) {
-      this.pending--;
       if (counter) {
         counter.networkFailed = true;
         counter.networkError = networkErrorText(errorCode(e));
       }
       throw e;
     }
-    this.pending--;
     if (counter) counter.answered = (counter.answered ?? 0) + 1;
     await this.observe(res);
     return res;
@@ -281,7 +278,11 @@ export class GitHubClient {
     const reset = Number(h.get('x-ratelimit-reset'));
     const hasRate = h.get('x-ratelimit-remaining') !== null && Number.isFinite(remaining) && Number.isFinite(reset) && reset > 0;
     if (hasRate && (h.get('x-ratelimit-resource') ?? 'core') === 'core') {
-      this.rate = { limit: Number.isFinite(limit) ? limit : 0, remaining, resetAt: reset * 1000 };
+      // Concurrent answers arrive in any order: inside one window the budget only goes down, so an
+      // answer read late must not raise it back (that would let a request through GitHub refuses).
+      const prev = this.rate;
+      const sameWindow = prev !== undefined && prev.resetAt === reset * 1000;
+      this.rate = { limit: Number.isFinite(limit) ? limit : 0, remaining: sameWindow ? Math.min(prev.remaining, remaining) : remaining, resetAt: reset * 1000 };
     }
     let until = 0;
     if (res.status === 403 || res.status === 429) {
@@ -329,8 +330,13 @@ export class GitHubClient {
     const octokit = await this.client();
     // The gate is asked after the wait for a slot: answers that arrived meanwhile may have spent the budget.
     await this.sem.acquire();
+    let reserved = false;
     try {
       this.gate();
+      // Reserved at once, before Octokit's own asynchronous steps: a call passing the gate right
+      // after this one must already count it as spent.
+      this.pending++;
+      reserved = true;
       const signal = AbortSignal.timeout(this.opts.timeoutMs ?? 60_000);
       this.counters.set(signal, counter);
       let res: { status: number; data: unknown; headers: Record<string, string | number | undefined> };
@@ -343,6 +349,8 @@ export class GitHubClient {
       if (res.status >= 300 && res.status < 400) throw this.redirected(res, what);
       return { data: res.data as T, headers: res.headers };
     } finally {
+      // The answer (read in fetchImpl) has updated the budget by now.
+      if (reserved) this.pending--;
       this.sem.release();
     }
   }

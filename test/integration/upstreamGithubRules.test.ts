@@ -146,6 +146,21 @@ describe('upstream checks hold against GitHub as documented (issue 12)', functio
       assert.deepEqual(states, ['current', 'current', 'unknown', 'unknown', 'unknown']);
       for (const x of r.results.values()) if (x.state === 'unknown') assert.match(x.reason!, /^rate-limited until \d\d:\d\d$/);
     });
+
+    it('two requests passing the gate together: the first is counted before the second is let through', async () => {
+      const rig = makeRig(api);
+      gh.setLatency(30);
+      const c1 = gh.addRepo('acme', 'tools', { files: { 'skills/a/SKILL.md': 'a' } });
+      gh.commit('acme', 'tools', 'main', { 'skills/a/SKILL.md': 'a2' });
+      // One unit left after the commit request, and two trees wanted at once.
+      gh.rateLimit({ who: 'anonymous', remaining: 2, limit: 60 });
+      const r = await rig.checker.check([one(c1)]);
+      await sleep(150); // the tree request that was let through may still be on its way
+      assert.equal(gh.requests({ status: 403 }).length, 0, JSON.stringify(gh.requestLog.map((x) => [x.path, x.status])));
+      assert.equal(gh.requestLog.length, 2);
+      assert.equal(r.results.get('default/a::skill')!.state, 'unknown');
+      assert.match(r.results.get('default/a::skill')!.reason!, /^rate-limited until \d\d:\d\d$/);
+    });
   });
 
   describe('a recorded commit the repository cannot serve (item 6)', () => {
