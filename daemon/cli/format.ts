@@ -133,7 +133,15 @@ export function formatCheckUpstream(result: CheckUpstreamResult): string {
   const lines = [rows.length ? table(rows, ['ARTIFACT', 'TYPE', 'COLLECTION', 'UPSTREAM', 'NOTE']) : 'no artifacts to check'];
   lines.push('', ...requestLines(result));
   if (result.rateLimit) {
-    lines.push(`rate limit: ${result.rateLimit.remaining}/${result.rateLimit.limit} left until ${result.rateLimit.resetAt}${result.rateLimit.anonymous ? ' (no token: 60 requests an hour)' : ''}`);
+    const rl = result.rateLimit;
+    const reset = new Date(rl.resetAt);
+    const at = Number.isNaN(reset.getTime()) ? rl.resetAt : `${String(reset.getHours()).padStart(2, '0')}:${String(reset.getMinutes()).padStart(2, '0')}`;
+    // Where the user decides to sign in: what is left without a token, and that 304s spend it too.
+    lines.push(
+      rl.anonymous
+        ? `rate limit: ${rl.remaining} of ${rl.limit} anonymous requests left until ${at} (304s count too); a GitHub token gives 5,000 an hour`
+        : `rate limit: ${rl.remaining}/${rl.limit} left until ${at}`,
+    );
   }
   return lines.join('\n');
 }
