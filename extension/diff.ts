@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FileContentRequest } from '../shared/protocol';
-import type { ArtifactRow, DiffSide, DiffSideName, FileContentResult } from '../shared/types';
+import type { ArtifactRow, DiffSide, DiffSideName } from '../shared/types';
 import { deployedRowKey } from './artifactRef';
 import type { SkillmeatContext } from './context';
-import { diffTitle, FILE_LETTER } from './fileChanges';
+import { diffTitle, FILE_LETTER, sideText } from './fileChanges';
 import type { FileChangeRef } from './fileNodes';
 
 /** Stands in for a file that exists on one side only. */
@@ -54,10 +54,6 @@ function parseSideUri(uri: vscode.Uri): SideQuery {
   return { key, folder, side, path: p, commit: q.get('commit') ?? undefined };
 }
 
-export function binaryText(r: Pick<FileContentResult, 'path' | 'size'>): string {
-  return `Binary file ${r.path}${r.size !== undefined ? ` (${r.size} bytes)` : ''}: its content is not shown.\n`;
-}
-
 export class SideDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
@@ -83,10 +79,7 @@ export class SideDocuments implements vscode.TextDocumentContentProvider, vscode
     const client = this.ctx.client;
     if (!client) throw new Error('the SkillMeat Sync daemon is not running');
     const r = await client.request(FileContentRequest, { key: q.key, folders: [q.folder], side: q.side, commit: q.commit, path: q.path });
-    if (r.error) return `${q.path}: ${r.error}\n`;
-    if (r.binary) return binaryText(r);
-    if (!r.exists) return '';
-    return r.text ?? '';
+    return sideText(r);
   }
 
   dispose(): void {

@@ -27,7 +27,15 @@ interface Entry {
 export class DiffCache {
   private readonly entries = new Map<string, Entry>();
 
+  private readonly settledListeners = new Set<() => void>();
+
   constructor(private readonly fetch: DiffFetcher) {}
+
+  /** Called after each new answer is kept (the Explorer decorations mark the changed files). */
+  onDidSettle(listener: () => void): { dispose(): void } {
+    this.settledListeners.add(listener);
+    return { dispose: () => this.settledListeners.delete(listener) };
+  }
 
   private static id(folder: string, row: ArtifactRow, scope: DiffScope): string {
     return JSON.stringify([folder, deployedRowKey(row), scope]);
@@ -48,6 +56,7 @@ export class DiffCache {
     entry.answer.then(
       (r) => {
         entry.settled = r;
+        if (this.entries.get(id) === entry) for (const l of [...this.settledListeners]) l();
       },
       () => {
         if (this.entries.get(id) === entry) this.entries.delete(id);

@@ -1,6 +1,7 @@
 // What the Explorer marks on deployed artifacts: a badge letter and a theme colour per status,
 // computed from the status rows. Pure (no vscode import); decorationProvider.ts serves it.
-import type { ArtifactRow, SyncStatus, WorkspaceStatus } from '../shared/types';
+import * as path from 'node:path';
+import type { ArtifactRow, DiffResult, SyncStatus, WorkspaceStatus } from '../shared/types';
 import { STATUS_ORDER, STATUS_PRESENTATION } from './syncStatusText';
 
 export interface ExplorerDecoration {
@@ -54,6 +55,29 @@ export function explorerDecorations(workspaces: Iterable<WorkspaceStatus>): Map<
       const d = rowDecoration(row);
       if (d) out.set(row.projectPath, d);
     }
+  }
+  return out;
+}
+
+/**
+ * The files inside a deployed folder that differ from the collection copy, once a row's
+ * collection → project diff is known (the Sync Status view asked for it): A for a file only the
+ * project has, M for an edited one, in the row's colour. Files the project lacks have no path to
+ * mark; a single-file artifact is already marked as a whole.
+ */
+export function changedFileDecorations(row: ArtifactRow, diff: DiffResult): Map<string, ExplorerDecoration> {
+  const out = new Map<string, ExplorerDecoration>();
+  const artifact = rowDecoration(row);
+  if (!row.projectPath || !artifact || diff.scope !== 'collection-project') return out;
+  const [only] = diff.files;
+  if (diff.files.length === 1 && only && only.path === path.basename(row.projectPath)) return out;
+  for (const f of diff.files) {
+    if (f.status !== 'added' && f.status !== 'modified') continue;
+    out.set(path.join(row.projectPath, ...f.path.split('/')), {
+      badge: f.status === 'added' ? 'A' : 'M',
+      color: artifact.color,
+      tooltip: `SkillMeat: ${f.path} ${f.status === 'added' ? 'is only in the project copy' : 'differs from the collection copy'} of ${row.name}`,
+    });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // What changed inside an artifact, as the Sync Status view shows it: which comparison(s) a row opens
 // with, the file rows (letter, colour, `+3 −1`, tooltip), the titles of the diff editors and the
 // "Compare With…" choices. Pure (no vscode import), so every rule is unit-tested on plain Node.
-import type { ArtifactRow, DiffFile, DiffFileStatus, DiffResult, DiffScope, DiffSide, DiffSummary } from '../shared/types';
+import type { ArtifactRow, DiffFile, DiffFileStatus, DiffResult, DiffScope, DiffSide, DiffSummary, FileContentResult } from '../shared/types';
 import { DIFF_SCOPES } from '../shared/types';
 import { codeSpan, escapeMarkdown, plural } from './displayText';
 
@@ -239,4 +239,12 @@ export function upstreamChangesText(row: ArtifactRow): string | undefined {
   if (row.upstream.state !== 'update-available' || !c) return undefined;
   const n = c.added + c.modified + c.deleted;
   return `${plural(n, 'file')} changed upstream`;
+}
+
+/** What a read-only side document shows: the text, empty for a missing file, a sentence for binary files and errors. */
+export function sideText(r: FileContentResult): string {
+  if (r.error) return `${r.path}: ${r.error}\n`;
+  if (r.binary) return `Binary file ${r.path}${r.size !== undefined ? ` (${r.size} bytes)` : ''}: its content is not shown.\n`;
+  if (!r.exists) return '';
+  return r.text ?? '';
 }

@@ -36,7 +36,7 @@ export function activate(extension: vscode.ExtensionContext): SkillmeatSyncApi {
   const syncTree = new SyncTree(ctx, diffs);
   const collectionsTree = new CollectionsTree(ctx);
   const statusBar = new StatusBar(ctx);
-  const decorations = new DecorationProvider(ctx);
+  const decorations = new DecorationProvider(ctx, diffs);
   extension.subscriptions.push(
     ctx,
     syncTree,

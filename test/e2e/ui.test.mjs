@@ -256,6 +256,32 @@ export async function runUiTests(o) {
       }
     });
 
+    await test('Compare With… lists every scope with its summary, and explains the ones that do not apply', async () => {
+      await runFromPalette(page, 'SkillMeat: Compare With…');
+      // first the artifact, then the scopes
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('pdf-tools');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'pdf-tools' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      const deadline = Date.now() + 20_000;
+      let items = [];
+      for (;;) {
+        items = (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        const project = items.find((t) => t.startsWith('Project ↔ collection'));
+        if (project && !/comparing…/.test(items.join(' '))) break;
+        if (Date.now() > deadline) assert.fail(`scopes never settled: ${JSON.stringify(items)}`);
+        await page.waitForTimeout(300);
+      }
+      log(`compare with: ${items.join(' | ')}`);
+      assert.match(items.find((t) => t.startsWith('Project ↔ collection')) ?? '', /1 modified · 3 unchanged/);
+      for (const label of ['Collection ↔ upstream', 'Project ↔ upstream', 'Upstream changes']) {
+        assert.match(items.find((t) => t.startsWith(label)) ?? '', /unavailable: not tracked upstream/, `${label} of a local skill`);
+      }
+      await page.keyboard.press('Escape');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    });
+
     await test('file rows with letters, and an upstream diff open (screenshot)', async () => {
       // Expand the modified skill and the github skill; their file rows come from the daemon.
       for (const name of ['pdf-tools', up.name]) {

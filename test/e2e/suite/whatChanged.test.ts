@@ -111,6 +111,15 @@ describe('What changed: file rows, diffs, decorations, badge', function () {
     assert.equal(outdated?.badge, 'O');
     const synced = await api.decorations.provideFileDecoration(vscode.Uri.file(path.join(project, 'agents', 'code-reviewer.md')), token);
     assert.equal(synced, undefined);
+    // the edited file inside the folder too, and not its unchanged neighbours
+    const file = await eventually(async () => {
+      const d = await api.decorations!.provideFileDecoration(vscode.Uri.file(path.join(project, 'skills', 'pdf-tools', 'SKILL.md')), token);
+      assert.ok(d, 'no decoration on pdf-tools/SKILL.md');
+      return d;
+    }, 15_000);
+    assert.equal(file.badge, 'M');
+    const same = await api.decorations.provideFileDecoration(vscode.Uri.file(path.join(project, 'skills', 'pdf-tools', 'scripts', 'extract.py')), token);
+    assert.equal(same, undefined);
   });
 
   it('a project edit updates the file row in place (didChange), and restoring it goes back', async function () {
@@ -164,6 +173,12 @@ describe('What changed: file rows, diffs, decorations, badge', function () {
         describeTree(files),
       );
       assert.match(files[0]!.tooltip, /1 other file unchanged/);
+      // Open on GitHub: the folder at the head, and the compare page from the collected commit.
+      assert.match(row.item.contextValue ?? '', /\bhasWebUrl\b/);
+      assert.match(row.item.contextValue ?? '', /\bhasCompareUrl\b/);
+      const upstream = (row.element as { row?: { upstream?: { webUrl?: string; compareUrl?: string } } }).row?.upstream;
+      assert.equal(upstream?.webUrl, `https://github.com/acme/skills/tree/${up.headSha}/skills/${up.name}`);
+      assert.equal(upstream?.compareUrl, `https://github.com/acme/skills/compare/${up.baseSha}...${up.headSha}`);
     });
 
     it('a click on an upstream file row opens the diff editor: the collected commit on the left, the head on the right', async function () {

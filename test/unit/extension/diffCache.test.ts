@@ -62,4 +62,20 @@ describe('DiffCache', () => {
     await cache.get('/ws', other, 'collection-project');
     assert.equal(calls.length, 6);
   });
+
+  it('tells listeners about each new answer kept, not about cached hits or failures', async () => {
+    let settled = 0;
+    const sub = cache.onDidSettle(() => settled++);
+    const r = row({ name: 'pdf', status: 'modified' });
+    await cache.get('/ws', r, 'collection-project');
+    await cache.get('/ws', r, 'collection-project');
+    fail = true;
+    await assert.rejects(cache.get('/ws', r, 'upstream-changes'));
+    await new Promise((res) => setImmediate(res));
+    assert.equal(settled, 1);
+    sub.dispose();
+    fail = false;
+    await cache.get('/ws', { ...r, projectHash: 'c'.repeat(64) }, 'collection-project');
+    assert.equal(settled, 1, 'a disposed listener is not called');
+  });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { attentionBadge, changedPaths, explorerDecorations, rowDecoration } from '../../../extension/explorerDecorations';
+import { attentionBadge, changedFileDecorations, changedPaths, explorerDecorations, rowDecoration } from '../../../extension/explorerDecorations';
 import type { WorkspaceStatus } from '../../../shared/types';
 import { fixtureWorkspace, row } from './rows';
 
@@ -46,5 +46,43 @@ describe('explorerDecorations and the view badge', () => {
       notDeployed: [],
     };
     assert.deepEqual(attentionBadge([ws]), { value: 2, tooltip: '2 SkillMeat artifacts need attention: 1 modified, 2 with an upstream update' });
+  });
+});
+
+describe('changedFileDecorations', () => {
+  const diff = (files: import('../../../shared/types').DiffFile[], scope: import('../../../shared/types').DiffScope = 'collection-project') => ({
+    key: 'default/a::skill::claude_code',
+    scope,
+    from: { side: 'collection' as const },
+    to: { side: 'project' as const },
+    files,
+    summary: { added: 0, modified: 0, deleted: 0, unchanged: 0 },
+  });
+
+  it('marks the edited and project-only files inside a modified skill folder, not unchanged or deleted ones', () => {
+    const r = row({ name: 'a', status: 'modified' });
+    const d = changedFileDecorations(
+      r,
+      diff([
+        { path: 'SKILL.md', status: 'modified', additions: 1, deletions: 0 },
+        { path: 'refs/new.md', status: 'added', additions: 2, deletions: 0 },
+        { path: 'gone.md', status: 'deleted', additions: 0, deletions: 2 },
+        { path: 'same.md', status: 'unchanged' },
+      ]),
+    );
+    assert.deepEqual(
+      [...d].map(([p, x]) => [p, x.badge, x.color]),
+      [
+        ['/ws/.claude/skills/a/SKILL.md', 'M', 'skillmeatSync.modifiedForeground'],
+        ['/ws/.claude/skills/a/refs/new.md', 'A', 'skillmeatSync.modifiedForeground'],
+      ],
+    );
+  });
+
+  it('nothing for a single-file artifact (marked whole), another scope, or a row that needs no mark', () => {
+    const cmd = row({ name: 'review', type: 'command', status: 'modified', projectPath: '/ws/.claude/commands/review.md' });
+    assert.equal(changedFileDecorations(cmd, diff([{ path: 'review.md', status: 'modified' }])).size, 0);
+    assert.equal(changedFileDecorations(row({ name: 'a', status: 'modified' }), diff([{ path: 'x', status: 'modified' }], 'upstream-changes')).size, 0);
+    assert.equal(changedFileDecorations(row({ name: 'a' }), diff([{ path: 'x', status: 'modified' }])).size, 0);
   });
 });

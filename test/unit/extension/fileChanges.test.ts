@@ -8,6 +8,7 @@ import {
   lineCounts,
   noChangesText,
   scopeUnavailable,
+  sideText,
   shownDiff,
   sideLabel,
   summaryText,
@@ -122,5 +123,12 @@ describe('fileChanges (file rows, scopes, titles)', () => {
     const r = row({ name: 'a', upstream: { state: 'update-available', changes: { added: 1, modified: 2, deleted: 0, unchanged: 4 } } });
     assert.equal(upstreamChangesText(r), '3 files changed upstream');
     assert.equal(upstreamChangesText(row({ name: 'a' })), undefined);
+  });
+
+  it('side documents: text as is, a missing file empty, binary and unreadable files said in words', () => {
+    assert.equal(sideText({ path: 'SKILL.md', side: 'collection', exists: true, text: '# x\n' }), '# x\n');
+    assert.equal(sideText({ path: 'new.md', side: 'collection', exists: false }), '');
+    assert.equal(sideText({ path: 'logo.png', side: 'upstream', exists: true, binary: true, size: 2048 }), 'Binary file logo.png (2048 bytes): its content is not shown.\n');
+    assert.match(sideText({ path: 'a.md', side: 'upstream', exists: true, error: 'GitHub refused the blob (403)' }), /^a\.md: GitHub refused the blob \(403\)/);
   });
 });
