@@ -19,6 +19,17 @@ export interface ComputedRows {
    * a hard-linked file, a racy hash, a folder not watched): they are recomputed for every request.
    */
   volatile: boolean;
+  /** what the rows were computed from, for `status --verify` to check by stat */
+  inputs: RowInputs;
+}
+
+export interface RowInputs {
+  /** content hash of every path the rows hashed (project and collection copies) */
+  hashes: Map<string, string>;
+  /** paths the rows found missing or unreadable */
+  missing: Set<string>;
+  /** every tracker file read, with its stat signature */
+  trackers: Map<string, string>;
 }
 
 /** Computes a folder's rows; `homeGeneration` is the home generation the computation started under. */
@@ -76,6 +87,11 @@ export class FolderState {
   /** The last rows rest on inputs no watcher covers: every request recomputes them. */
   get volatile(): boolean {
     return this.value.last?.volatile ?? true;
+  }
+
+  /** What the last rows were computed from. */
+  get inputs(): RowInputs | undefined {
+    return this.value.last?.inputs;
   }
 
   /** The tracker records the last rows were computed from. */

@@ -3,7 +3,8 @@
 // folder's rows are stamped with it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collectionsDir, configPath, readHome, type HomeSnapshot } from '../skillmeat';
+import { collectionsDir, configPath, listCollectionIds, readHome, type HomeSnapshot } from '../skillmeat';
+import { sameSignatures, signatures } from './fileSignature';
 import type { CoverageView } from '../watch/coverage';
 import { GenerationalValue } from './generationalValue';
 
@@ -16,6 +17,8 @@ export class HomeState {
    * manifest; a home not watched yet): it is read again for every request.
    */
   volatile = true;
+  /** what the last snapshot was read from, for `status --verify` to check by stat */
+  private read: { exists: boolean; ids: string; files: Map<string, string> } | undefined;
 
   constructor(
     readonly home: string,
@@ -26,9 +29,32 @@ export class HomeState {
       compute: async () => {
         const snap = await readHome(this.home);
         this.volatile = !this.covered(snap);
+        const files = [configPath(this.home), ...[...snap.collections.values()].flatMap((c) => [c.manifestFile, c.lockFile])];
+        this.read = { exists: snap.exists, ids: [...snap.collections.keys()].sort().join('\0'), files: signatures(files) };
         return snap;
       },
     });
+  }
+
+  /**
+   * `status --verify` with healthy watchers: by stat, whatever the watchers say, is the snapshot
+   * still what the disk holds — the same collections, and config, manifests and locks with the same
+   * signatures? If not (or it rests on files no watcher covers), it is read again.
+   */
+  async verify(): Promise<void> {
+    const read = this.read;
+    if (!read || !this.snap.isFresh() || this.volatile) {
+      this.invalidate();
+      return;
+    }
+    let exists = false;
+    try {
+      exists = fs.statSync(this.home).isDirectory();
+    } catch {
+      exists = false;
+    }
+    const ids = exists ? (await listCollectionIds(this.home)).join('\0') : '';
+    if (exists !== read.exists || ids !== read.ids || !sameSignatures(read.files)) this.invalidate();
   }
 
   /** Whether a watcher reports every change to what this snapshot read. */

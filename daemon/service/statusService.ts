@@ -2,6 +2,7 @@
 // computed from the home snapshot and their trackers — whole, or only the rows at changed deployed
 // paths — and the didChange that follows a recomputation. Requests begin in SyncService, which
 // invalidates first when nothing watches the disk; this service only serves and recomputes.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { qualifiedKey } from '../../shared/artifactKey';
 import type { DidChangeParams } from '../../shared/protocol';
@@ -10,6 +11,7 @@ import type { HashCache } from '../cache/hashCache';
 import type { Logger } from '../log';
 import {
   computeWorkspaceStatus,
+  findTrackerFiles,
   recordKey,
   type CollectionSnapshot,
   type HomeSnapshot,
@@ -19,7 +21,8 @@ import {
 import type { Hasher } from '../skillmeat';
 import type { ChangeWatcher } from '../watch/changeWatcher';
 import type { CoverageView } from '../watch/coverage';
-import { FolderState, type ComputedRows } from './folderState';
+import { sameSignatures, signatures } from './fileSignature';
+import { FolderState, type ComputedRows, type RowInputs } from './folderState';
 import { isLink, parentWatched, type HomeState } from './homeState';
 import { readTrackersSettled, SETTLE_MS } from './settledTrackers';
 
@@ -149,14 +152,14 @@ export class StatusService {
   private async computeRows(st: FolderState, homeGen: number): Promise<ComputedRows> {
     const home = await this.opts.home.snapshot();
     // Which paths the rows were computed from, to know whether watchers cover all of them.
-    const hashed: string[] = [];
+    const hashed = new Map<string, string>();
     const failed: string[] = [];
     const cache = this.opts.hashCache;
     const hasher: Hasher = {
       hash: async (p) => {
         try {
           const h = await cache.hash(p);
-          hashed.push(p);
+          hashed.set(p, h);
           return h;
         } catch (err) {
           failed.push(p);
@@ -168,15 +171,60 @@ export class StatusService {
     const changed = st.changed;
     const rows = st.rows;
     const trackers = st.trackers;
-    if (changed !== 'all' && rows && trackers && st.rowsHomeGeneration === homeGen && !st.volatile) {
+    const inputsOf = (before: RowInputs | undefined, tracked: Map<string, string>): RowInputs => {
+      const inputs: RowInputs = { hashes: new Map(before?.hashes), missing: new Set(before?.missing), trackers: tracked };
+      for (const p of failed) {
+        inputs.hashes.delete(p);
+        inputs.missing.add(p);
+      }
+      for (const [p, h] of hashed) {
+        inputs.missing.delete(p);
+        inputs.hashes.set(p, h);
+      }
+      return inputs;
+    };
+    const prevInputs = st.inputs;
+    if (changed !== 'all' && rows && trackers && prevInputs && st.rowsHomeGeneration === homeGen && !st.volatile) {
       // Only deployed files changed: the tracker parse and every other row still hold.
       const partial = await recomputeRowsAt(home, rows, trackers, changed, opts);
-      return { rows: partial, trackers, volatile: !this.covered(st.folder, trackers, hashed, failed) };
+      const paths = [...hashed.keys()];
+      return { rows: partial, trackers, volatile: !this.covered(st.folder, trackers, paths, failed), inputs: inputsOf(prevInputs, prevInputs.trackers) };
     }
     const { snapshot, unsettled } = await readTrackersSettled(st);
     if (unsettled) this.scheduleRetry(st);
     const computed = await computeWorkspaceStatus(home, snapshot, opts);
-    return { rows: computed, trackers: snapshot, volatile: unsettled || !this.covered(st.folder, snapshot, hashed, failed) };
+    const tracked = signatures(snapshot.files.map((f) => f.file));
+    const paths = [...hashed.keys()];
+    return { rows: computed, trackers: snapshot, volatile: unsettled || !this.covered(st.folder, snapshot, paths, failed), inputs: inputsOf(undefined, tracked) };
+  }
+
+  /**
+   * `status --verify` with healthy watchers: checks by stat, whatever the watchers say, that every
+   * input of each folder's cached rows is unchanged — the tracker files (the set and each one's
+   * signature), the missing paths (still missing), every hashed path (stat-walked: the caller has
+   * distrusted the hash cache, so an unchanged signature keeps its hash and a changed one is
+   * re-hashed) — and invalidates a folder whose inputs differ, so it is recomputed from the disk.
+   */
+  async verify(states: FolderState[]): Promise<void> {
+    for (const st of states) {
+      const inputs = st.inputs;
+      if (!inputs || !st.rowsFresh() || st.volatile || !(await this.inputsHold(st.folder, inputs))) st.invalidate();
+    }
+  }
+
+  private async inputsHold(folder: string, inputs: RowInputs): Promise<boolean> {
+    const files = await findTrackerFiles(folder);
+    if (files.length !== inputs.trackers.size || files.some((f) => !inputs.trackers.has(f))) return false;
+    if (!sameSignatures(inputs.trackers)) return false;
+    for (const p of inputs.missing) if (fs.existsSync(p)) return false;
+    for (const [p, h] of inputs.hashes) {
+      try {
+        if ((await this.opts.hashCache.hash(p)) !== h) return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

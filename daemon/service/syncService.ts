@@ -174,6 +174,14 @@ export class SyncService {
       for (const st of folders) if (st.volatile) st.invalidate();
       return;
     }
+    if (this.watching && synced && verify) {
+      // Every input checked by stat; only what differs is read again (a full re-read costs as
+      // much as --no-daemon minus the hashing).
+      this.hashCache.distrust();
+      await this.homeState.verify();
+      await this.rows.verify(folders);
+      return;
+    }
     if (this.watcher) this.hashCache.distrust();
     this.homeState.invalidate();
     for (const st of folders) st.invalidate();

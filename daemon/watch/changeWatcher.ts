@@ -78,6 +78,7 @@ export class ChangeWatcher {
   readonly coverage = new WatchCoverage();
   private cookieWatcher?: fs.FSWatcher;
   private cookieSeq = 0;
+  private cookiesTried = false;
   private readonly cookies = new Map<string, (ok: boolean) => void>();
   private lagTimer?: NodeJS.Timeout;
   private lastTick = 0;
@@ -92,10 +93,9 @@ export class ChangeWatcher {
     this.maxDelayMs = opts.maxDelayMs ?? Math.max(1000, this.debounceMs * 10);
     this.log = opts.log ?? nullLogger;
     this.batch = new EventBatch(opts.maxPathsPerEvent);
-    if (opts.disabledReason === undefined) {
-      this.startCookies();
-      this.startLagMonitor();
-    }
+    // The cookie folder is made on the first sync(): by then the daemon has checked and secured
+    // its runtime folder (lifecycle.ts), which must not be created or written into before that.
+    if (opts.disabledReason === undefined) this.startLagMonitor();
   }
 
   /** The home need not exist yet: its nearest existing ancestor is watched until it appears. */
@@ -156,7 +156,9 @@ export class ChangeWatcher {
    * the caller must not rely on the watchers for this answer.
    */
   sync(timeoutMs = SYNC_TIMEOUT_MS): Promise<boolean> {
-    if (this.closed || !this.cookieWatcher || !this.opts.cookieDir) return Promise.resolve(false);
+    if (this.closed || !this.opts.cookieDir || this.opts.disabledReason !== undefined) return Promise.resolve(false);
+    if (!this.cookieWatcher && !this.cookiesTried) this.startCookies();
+    if (!this.cookieWatcher) return Promise.resolve(false);
     // A symlinked root retargeted, or a root replaced unseen: applied now, not at the next poll.
     for (const sc of this.scopes()) sc.tree?.checkRoot();
     const name = `${process.pid}-${++this.cookieSeq}`;
@@ -204,6 +206,8 @@ export class ChangeWatcher {
     if (this.cookieWatcher) this.cookieWatcher.close();
     this.cookieWatcher = undefined;
     for (const done of [...this.cookies.values()]) done(false);
+    // our own folder: leave nothing behind
+    if (this.cookiesTried && this.opts.cookieDir) fs.rmSync(this.opts.cookieDir, { recursive: true, force: true });
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const s of this.scopes()) this.stopScope(s);
@@ -216,6 +220,7 @@ export class ChangeWatcher {
   // ------------------------------------------------------------------ internals
 
   private startCookies(): void {
+    this.cookiesTried = true;
     const dir = this.opts.cookieDir;
     if (!dir) return;
     try {

@@ -342,17 +342,42 @@ describe('never a wrong "synced" (issue #11)', function () {
     }
   });
 
-  it('status --verify validates every file by stat: a change no watcher can see (the test hook drops events)', async () => {
+  it('status --verify checks every input by stat: changes no watcher reported (the test hook drops events)', async () => {
     const w = world();
     await w.warm();
     const pid = w.pid();
     process.kill(pid, 'SIGUSR2'); // start dropping events
     await sleep(100);
-    fs.appendFileSync(w.p(PDF), 'unseen\n');
-    await sleep(300);
-    const verified = await w.daemon([w.ws], true);
-    assert.equal(statusOf(verified, 'pdf-tools::skill::claude_code'), 'modified', '--verify looks at the disk');
-    assert.deepEqual(essence(verified), essence(await w.truth()));
+    const manifest = path.join(w.home, COL, 'collection.toml');
+    const tracker = w.p('.claude/.skillmeat-deployed.toml');
+    const agent = w.p('.claude/agents/code-reviewer.md');
+    const agentText = fs.readFileSync(agent);
+    const trackerText = fs.readFileSync(tracker);
+    const unseen: { what: string; change: () => void; key?: string; status?: string }[] = [
+      { what: 'a project copy edited', change: () => fs.appendFileSync(w.p(PDF), 'unseen\n'), key: 'pdf-tools::skill::claude_code', status: 'modified' },
+      { what: 'a collection copy edited', change: () => fs.appendFileSync(w.c('commands/review.md'), 'unseen\n'), key: 'review::command::claude_code', status: 'outdated' },
+      {
+        what: 'the manifest gained an artifact',
+        change: () => fs.appendFileSync(manifest, '\n[[artifacts]]\nname = "extra-cmd"\ntype = "command"\npath = "commands/review.md"\norigin = "local"\nadded = "2026-11-22T01:34:06.938188"\n'),
+      },
+      { what: 'a project copy deleted', change: () => fs.rmSync(agent), key: 'code-reviewer::agent::claude_code', status: 'missing' },
+      { what: 'the deleted copy back', change: () => fs.writeFileSync(agent, agentText), key: 'code-reviewer::agent::claude_code', status: 'synced' },
+      {
+        what: 'the tracker emptied',
+        change: () => {
+          fs.writeFileSync(tracker, '');
+          fs.utimesSync(tracker, HOUR_AGO, HOUR_AGO); // not a write in progress
+        },
+      },
+      { what: 'the tracker back', change: () => fs.writeFileSync(tracker, trackerText), key: 'pdf-tools::skill::claude_code', status: 'modified' },
+    ];
+    for (const u of unseen) {
+      u.change();
+      await sleep(150);
+      const verified = await w.daemon([w.ws], true);
+      assert.deepEqual(essence(verified), essence(await w.truth()), `${u.what}: --verify looks at the disk`);
+      if (u.key) assert.equal(statusOf(verified, u.key), u.status, u.what);
+    }
     process.kill(pid, 'SIGUSR2'); // stop dropping; the loss is reported like an overflow
   });
 
