@@ -212,12 +212,12 @@ export class SyncService {
   }
 
   async diff(p: DiffParams): Promise<DiffResult> {
-    this.beginRequest(p.folders?.length ? this.rows.track(p.folders) : []);
+    await this.beginRequest(p.folders?.length ? this.rows.track(p.folders) : []);
     return this.upstreamService.diff(p);
   }
 
   async fileContent(p: FileContentParams): Promise<FileContentResult> {
-    this.beginRequest(p.folders?.length ? this.rows.track(p.folders) : []);
+    await this.beginRequest(p.folders?.length ? this.rows.track(p.folders) : []);
     return this.upstreamService.fileContent(p);
   }
 
@@ -250,6 +250,8 @@ export class SyncService {
 
   /** `invalidate`: drops what the client names, then recomputes every subscribed folder. */
   async invalidate(p: InvalidateParams): Promise<InvalidateResult> {
+    // Keys are resolved against the home as it is now.
+    await this.beginRequest();
     const dropped: Record<string, number> = {};
     const collections: string[] = [];
     if (p.scope === 'counts' || p.scope === 'all') {
