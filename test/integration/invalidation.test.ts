@@ -389,7 +389,7 @@ describe('invalidation and cache stats through the CLI (issue #4)', function () 
     const r = await h.cli(['cache', 'stats', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const caches = JSON.parse(r.stdout) as Record<string, unknown>[];
-    assert.deepEqual(caches.map((x) => x.name).sort(), ['counts', 'hashes', 'status', 'upstream']);
+    assert.deepEqual(caches.map((x) => x.name).sort(), ['blobs', 'counts', 'hashes', 'status', 'upstream']);
     for (const x of caches) {
       for (const f of ['size', 'ttlSeconds', 'hits', 'misses', 'hitRate']) assert.equal(typeof x[f], 'number', `${String(x.name)}.${f} = ${JSON.stringify(x[f])}`);
       const hits = x.hits as number;

@@ -89,7 +89,8 @@ export function outsideReferences(file: string, text: string, root: string): Fin
     }
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
       const t = node.text;
-      if (MACHINE_PATH.test(t) || (path.isAbsolute(t) && !inside(root, t) && inside(path.dirname(root), t))) report(node, `absolute machine path '${t}'`);
+      // A sibling of the clone, not one of its ancestors: '/tmp' must pass when the clone lives in /tmp/x.
+      if (MACHINE_PATH.test(t) || (path.isAbsolute(t) && !inside(root, t) && !inside(t, root) && inside(path.dirname(root), t))) report(node, `absolute machine path '${t}'`);
     }
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       const d = evalDir(node.initializer);
