@@ -184,6 +184,7 @@ export function requestLines(r: CheckUpstreamResult): string[] {
 export function ttlText(c: { name: string; ttlSeconds: number; [k: string]: unknown }): string {
   if (c.name === 'hashes' || c.ttlSeconds < 0 || !Number.isFinite(c.ttlSeconds)) return 'no TTL (validated by stat)';
   if (c.name === 'status') return 'no TTL (valid until a file changes)';
+  if (c.name === 'blobs') return 'no TTL (named by content SHA, verified on read)';
   if (c.ttlSeconds === 0) return '0 (recomputed every time)';
   const errors = typeof c.errorTtlSeconds === 'number' ? `; failures ${c.errorTtlSeconds} s` : '';
   return `${c.ttlSeconds} s${errors}`;

@@ -96,9 +96,9 @@ function collectionPathOf(key: string, art: ManifestArtifact | undefined, row?: 
   return p;
 }
 
-function upstreamOf(inp: DiffInputs, scope: DiffScope, r: Resolved): UpstreamHandle {
+function upstreamOf(inp: DiffInputs, what: string, r: Resolved): UpstreamHandle {
   const u = inp.upstream(r.col, r.art);
-  if ('none' in u) throw new DiffError(`scope ${scope} does not apply to ${r.key}: ${u.none}`);
+  if ('none' in u) throw new DiffError(`${what} does not apply to ${r.key}: ${u.none}`);
   return u;
 }
 
@@ -181,7 +181,7 @@ export async function runDiff(inp: DiffInputs, params: DiffParams): Promise<Diff
     case 'upstream-project': {
       const project = scope === 'upstream-project';
       const r = resolve(inp, params.key, { project });
-      const u = upstreamOf(inp, scope, r);
+      const u = upstreamOf(inp, `scope ${scope}`, r);
       key = project ? r.row!.key : r.key;
       const localPath = project ? projectPath(r.row!) : collectionPathOf(key, r.art, r.row);
       const sa = await local(project ? 'project' : 'collection', localPath, warnings);
@@ -198,7 +198,7 @@ export async function runDiff(inp: DiffInputs, params: DiffParams): Promise<Diff
     }
     case 'upstream-changes': {
       const r = resolve(inp, params.key, { project: false });
-      const u = upstreamOf(inp, scope, r);
+      const u = upstreamOf(inp, `scope ${scope}`, r);
       key = r.key;
       const head = await u.head();
       if (head.warning) warnings.push(head.warning);
@@ -279,7 +279,7 @@ export async function readFileContent(inp: DiffInputs, params: FileContentParams
   }
   if (params.side !== 'upstream') throw new DiffError(`unknown side ${JSON.stringify(params.side)}`);
   const r = resolve(inp, params.key, { project: false });
-  const u = upstreamOf(inp, 'upstream-collection', r);
+  const u = upstreamOf(inp, 'the upstream side', r);
   let commit = params.commit?.toLowerCase();
   if (commit === undefined) {
     commit = (await u.head()).commit;

@@ -4,6 +4,7 @@
 // the token, the concurrency cap and the rate-limit gate are the check's. Also describes every
 // upstream answer (links, and the change summary computed from the two trees the check fetched).
 import * as path from 'node:path';
+import QuickLRU from 'quick-lru';
 import type { DiffSummary, UpstreamInfo } from '../../shared/types';
 import type { BlobStore } from '../cache/blobStore';
 import { nullLogger, type Logger } from '../cache/logger';
@@ -30,6 +31,8 @@ function encodePath(p: string): string {
 
 export class UpstreamContent {
   private readonly inflight = new Map<string, Promise<Buffer>>();
+  /** "<base object SHA>:<head object SHA>" → summary (both immutable) */
+  private readonly summaries = new QuickLRU<string, DiffSummary>({ maxSize: 10_000 });
   /** blobs downloaded from GitHub since start (the bench's budget figure) */
   downloads = 0;
 
@@ -117,10 +120,15 @@ export class UpstreamContent {
 
   /** The per-file summary of base → head from what is known, without any request. */
   changes(t: UpstreamTarget, base: string, head: string): DiffSummary | undefined {
+    const entries = [base, head].map((commit) => this.checker.pathEntries.peek(t, commit, t.path));
+    if (!entries[0] || !entries[1]) return undefined;
+    // Rows ask on every recomputation: the answer depends only on the two objects' SHAs.
+    const memoKey = entries.map((e) => ('missing' in e! ? '-' : e!.sha)).join(':');
+    const memo = this.summaries.get(memoKey);
+    if (memo) return memo;
     const sides: FileListing[] = [];
-    for (const commit of [base, head]) {
-      const e = this.checker.pathEntries.peek(t, commit, t.path);
-      if (!e) return undefined;
+    for (const [i, commit] of [base, head].entries()) {
+      const e = entries[i]!;
       if ('missing' in e || e.type === 'commit') sides.push(new Map());
       else if (e.type === 'blob') sides.push(new Map([[path.posix.basename(t.path), e.sha]]));
       else {
@@ -130,7 +138,9 @@ export class UpstreamContent {
       }
     }
     const toShas = (l: FileListing) => new Map([...l].map(([p, sha]) => [p, { sha }]));
-    return summarize(toShas(sides[0]), toShas(sides[1]));
+    const summary = summarize(toShas(sides[0]), toShas(sides[1]));
+    this.summaries.set(memoKey, summary);
+    return summary;
   }
 
   /** Links for "Open on GitHub" and, for an update, what changed upstream file by file. */
