@@ -52,6 +52,8 @@ try {
   const [info] = JSON.parse(r.stdout);
   const tarball = path.join(out, info.filename);
   console.log(`${tarball} (${info.files.length} files: ${info.files.map((f) => f.path).sort().join(', ')}; ${Math.round(info.size / 1024)} KB)`);
+  // An absolute path: npm would read a relative `dist/x.tgz` as a GitHub repository.
+  console.log(`install: npm install -g ${tarball}`);
 } finally {
   fs.rmSync(stage, { recursive: true, force: true });
 }
