@@ -137,7 +137,8 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
       const hashes = st.caches.find((x: CacheStats) => x.name === 'hashes');
       if (hashes) {
         restartHashes = { filesHashed: Number(hashes.filesHashed ?? 0), hits: hashes.hits, misses: hashes.misses };
-        if (typeof hashes.indexLoaded === 'number') restartHashes.indexLoaded = hashes.indexLoaded;
+        const index = hashes.index as { loaded?: number } | undefined;
+        if (typeof index?.loaded === 'number') restartHashes.indexLoaded = index.loaded;
       }
     }
     log(`${label}: status after a restart ${restart.ms} ms = ${restart.ratio} × sha256sum (${restart.sha256sumMs} ms); hash cache ${JSON.stringify(restartHashes)}`);

@@ -16,6 +16,8 @@ export interface Machine {
   node: string;
   os: string;
   date: string;
+  /** 1-minute load average when the run started (the machine is shared: figures are noisy when it is high) */
+  loadAverage?: number;
 }
 
 export interface BenchResults {
@@ -46,6 +48,7 @@ export function machine(): Machine {
     node: process.version,
     os: `${os.type()} ${os.release()}`,
     date: new Date().toISOString(),
+    loadAverage: round(os.loadavg()[0], 1),
   };
 }
 
@@ -205,11 +208,11 @@ export function renderMarkdown(saved: BenchResults, findings: string): string {
   const r: BenchResults = { ...saved, cold: saved.cold ?? [], extra: saved.extra ?? [] };
   const m = r.machine;
   return [
-    '# SkillMeat Sync — benchmark results (issue #7)',
+    '# SkillMeat Sync — benchmark results (issues #7, #15)',
     '',
     `Command: \`${r.command}\` — ${r.quick ? 'quick pass' : 'full run'}, ${Math.round(r.durationSeconds)} s.`,
     '',
-    `Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.memoryGb} GB RAM, Node ${m.node}, ${m.os}, ${m.date}.`,
+    `Machine: ${m.nproc} CPUs (\`nproc\`), ${m.cpu}, ${m.memoryGb} GB RAM, Node ${m.node}, ${m.os}, ${m.date}${m.loadAverage !== undefined ? `; load average ${m.loadAverage} when the run started${m.loadAverage >= m.nproc ? ' — every core busy with other work: absolute times are inflated and noisy, read the same-run ratios' : ''}` : ''}.`,
     '',
     'Every time is wall-clock milliseconds measured from the client (a real `DaemonClient` of the bundled daemon over its',
     'socket, through the integration Harness), beside a baseline measured in the same run. Data is generated per size: a',

@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   for (const s of shapes) if (s !== 'small' && s !== 'mixed') throw new Error(`unknown shape ${s} (small, mixed)`);
   const outDir = values.out ? path.resolve(values.out) : quick ? path.join(__dirname, '.work') : __dirname;
   // The daemon must not pick up a real token from this shell: the fake GitHub needs none.
-  for (const k of ['GITHUB_TOKEN', 'SKILLMEAT_GITHUB_TOKEN', 'SKILLMEAT_HOME']) delete process.env[k];
+  for (const k of ['GITHUB_TOKEN', 'SKILLMEAT_GITHUB_TOKEN', 'GH_ENTERPRISE_TOKEN', 'GITHUB_ENTERPRISE_TOKEN', 'SKILLMEAT_HOME']) delete process.env[k];
 
   const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
   const findingsFile = path.join(__dirname, 'findings.md');
