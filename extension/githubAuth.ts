@@ -4,32 +4,11 @@
 // names that server. The token is only ever returned to the caller (which hands it to the daemon
 // together with the API it was issued for); it is never logged or written anywhere.
 import * as vscode from 'vscode';
+import { enterpriseServes, GITHUB_API_URL, providerFor, type GitHubProvider } from './githubApiTarget';
 
 export const GITHUB_SCOPES = ['repo'];
-import { DEFAULT_GITHUB_API_URL } from '../shared/settings';
 
-export const GITHUB_API_URL = DEFAULT_GITHUB_API_URL;
-
-type Provider = 'github' | 'github-enterprise';
-
-/** Which sign-in serves an API URL: github.com's, or the Enterprise server's. Pure. */
-export function providerFor(apiUrl: string): Provider {
-  return apiUrl.trim().replace(/\/+$/, '') === GITHUB_API_URL ? 'github' : 'github-enterprise';
-}
-
-/** True when VS Code's `github-enterprise.uri` is the server behind this API URL (`HOST/api/v3`, or `api.HOST`). */
-export function enterpriseServes(enterpriseUri: string | undefined, apiUrl: string): boolean {
-  if (!enterpriseUri) return false;
-  try {
-    const web = new URL(enterpriseUri).hostname.toLowerCase();
-    const api = new URL(apiUrl).hostname.toLowerCase();
-    return api === web || api === `api.${web}`;
-  } catch {
-    return false;
-  }
-}
-
-async function session(provider: Provider, interactive: boolean): Promise<vscode.AuthenticationSession | undefined> {
+async function session(provider: GitHubProvider, interactive: boolean): Promise<vscode.AuthenticationSession | undefined> {
   return interactive
     ? vscode.authentication.getSession(provider, GITHUB_SCOPES, { createIfNone: true })
     : vscode.authentication.getSession(provider, GITHUB_SCOPES, { silent: true });
