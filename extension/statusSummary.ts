@@ -120,7 +120,8 @@ export function summarize(input: SummaryInput): Summary {
   const rl = input.daemon?.rateLimit;
   if (rl) {
     details.push(
-      `GitHub API: ${rl.remaining}/${rl.limit} requests left${rl.anonymous ? ' (anonymous — sign in to GitHub for more)' : ''}.`,
+      // Where the user decides to sign in: anonymously every check after the TTL spends this too (304s included).
+      `GitHub API: ${rl.remaining}/${rl.limit} requests left until ${fmt(new Date(rl.resetAt))}${rl.anonymous ? ' (anonymous, 304s count too — sign in to GitHub for 5,000 an hour)' : ''}.`,
     );
   }
   if (input.daemon?.offline) details.push('GitHub cannot be reached: upstream states may be stale.');

@@ -67,7 +67,7 @@ describe('statusSummary', () => {
       }),
     );
     assert.equal(s.text, '$(cloud-offline) GitHub rate-limited until 14:05');
-    assert.match(s.tooltip, /0\/60 requests left \(anonymous/);
+    assert.match(s.tooltip, /0\/60 requests left until 14:05 \(anonymous, 304s count too — sign in to GitHub for 5,000 an hour\)/);
   });
 
   it('ignores a rate limit that has already reset', () => {
