@@ -99,6 +99,25 @@ describe('diff in-process: the service with its content store (issue #13)', func
     assert.deepEqual(row.upstream.changes, { added: 1, modified: 2, deleted: 1, unchanged: 2 });
   });
 
+  it('single flight: concurrent diffs wanting the same blobs download each once', async () => {
+    const s = service();
+    await s.init();
+    await s.checkUpstream({});
+    gh.clearLog();
+    gh.setLatency(100);
+    const results = await Promise.all([
+      s.diff({ key: 'canvas', scope: 'upstream-collection' }),
+      s.diff({ key: 'canvas', scope: 'upstream-collection' }),
+      s.diff({ key: 'canvas', scope: 'upstream-changes' }),
+      s.fileContent({ key: 'canvas', side: 'upstream', path: 'SKILL.md' }),
+    ]);
+    assert.deepEqual(results[0], results[1]);
+    const blobs = gh.requests({ pathIncludes: '/git/blobs/' }).map((r) => r.path);
+    assert.equal(new Set(blobs).size, blobs.length, `a blob was downloaded twice: ${blobs.join(', ')}`);
+    // head side: SKILL.md, guide.md, logo.png, new.md; base side for upstream-changes: SKILL.md, logo.png, old.md
+    assert.equal(blobs.length, 7);
+  });
+
   it('rate-limited: the blobs that cannot be fetched say so; bad keys and sides are refused as bad input', async () => {
     const s = service();
     await s.init();
