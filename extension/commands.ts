@@ -11,7 +11,7 @@ import type { ArtifactRow, DiffScope, NotDeployedRow } from '../shared/types';
 import { collectionArtifactKey } from './artifactRef';
 import { cacheStatsReport } from './cacheStatsReport';
 import type { CollectionNode } from './collectionsTreeModel';
-import { CONFIG_SECTION, type SkillmeatContext } from './context';
+import { CONFIG_SECTION, STATUS_VIEW_ID, type SkillmeatContext } from './context';
 import { openCollectionCopy, openFileDiff } from './diff';
 import type { DiffCache } from './diffCache';
 import {
@@ -224,7 +224,7 @@ export class Commands {
     const unavailable = scopeUnavailable(ref.row, view.scope);
     if (unavailable) throw new Error(`${ref.row.name}: ${unavailable}.`);
     const result = await vscode.window.withProgress(
-      { location: { viewId: 'skillmeatSync.status' } },
+      { location: { viewId: STATUS_VIEW_ID } },
       () => this.diffs.get(ref.folder, ref.row, view.scope),
     );
     const shown = shownDiff(result, view.reversed);
