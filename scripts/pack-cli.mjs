@@ -4,7 +4,8 @@
 //
 // packages/cli/ holds the package's manifest and README; this script stages them with the LICENSE
 // and the bundles its `files` lists — dist/cli.js, dist/daemon.js (the daemon the CLI starts from
-// beside itself) and dist/inProcess.js (the engine of --no-daemon) — and runs `npm pack` there. The bundles inline every dependency, so the tarball
+// beside itself), dist/inProcess.js (the engine of --no-daemon) and dist/hashWorker.js (the daemon's and
+// the engine's cold-hashing worker threads) — and runs `npm pack` there. The bundles inline every dependency, so the tarball
 // holds those files and nothing else, and installs with no network.
 //
 //   node scripts/pack-cli.mjs [--out DIR] [--no-build]    (default DIR: dist/; prints the tarball path)
