@@ -180,12 +180,18 @@ export function requestLines(r: CheckUpstreamResult): string[] {
   return lines;
 }
 
+/** Caches kept valid by something other than time, and by what. */
+const NO_TTL: Record<string, string> = {
+  hashes: 'no TTL (validated by stat)',
+  status: 'no TTL (valid until a file changes)',
+  blobs: 'no TTL (named by content SHA, verified on read)',
+};
+
 /** What a cache's TTL means: -1 and 0 are not "expires at once". */
 export function ttlText(c: { name: string; ttlSeconds: number; [k: string]: unknown }): string {
-  if (c.name === 'hashes' || c.ttlSeconds < 0 || !Number.isFinite(c.ttlSeconds)) return 'no TTL (validated by stat)';
-  if (c.name === 'status') return 'no TTL (valid until a file changes)';
-  if (c.name === 'blobs') return 'no TTL (named by content SHA, verified on read)';
-  if (c.ttlSeconds === 0) return '0 (recomputed every time)';
+  if (NO_TTL[c.name]) return NO_TTL[c.name];
+  if (c.ttlSeconds < 0 || !Number.isFinite(c.ttlSeconds)) return 'no TTL';
+  if (c.ttlSeconds === 0) return c.name === 'counts' ? '0 (recounted every time)' : 'no TTL';
   const errors = typeof c.errorTtlSeconds === 'number' ? `; failures ${c.errorTtlSeconds} s` : '';
   return `${c.ttlSeconds} s${errors}`;
 }

@@ -408,6 +408,7 @@ describe('invalidation and cache stats through the CLI (issue #4)', function () 
     assert.match(human.stdout, /\nhashes\s+\d+\s+no TTL \(validated by stat\)\s/);
     assert.match(human.stdout, /\nstatus\s+\d+\s+no TTL \(valid until a file changes\)\s/);
     assert.match(human.stdout, /\nupstream\s+\d+\s+300 s; failures 60 s\s/);
+    assert.match(human.stdout, /\nblobs\s+\d+\s+no TTL \(named by content SHA, verified on read\)\s/);
 
     const log = fs.readFileSync(h.paths.logPath, 'utf8');
     assert.match(log, /DEBUG .*counts cache: 0 hits, 1 misses \(hit rate 0\.0%\)/);

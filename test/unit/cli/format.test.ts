@@ -41,7 +41,9 @@ describe('CLI human output (daemon/cli/format.ts)', () => {
   it('TTL -1 and 0 are explained', () => {
     assert.equal(ttlText({ name: 'hashes', ttlSeconds: -1 }), 'no TTL (validated by stat)');
     assert.equal(ttlText({ name: 'status', ttlSeconds: 0 }), 'no TTL (valid until a file changes)');
-    assert.equal(ttlText({ name: 'counts', ttlSeconds: 0 }), '0 (recomputed every time)');
+    assert.equal(ttlText({ name: 'blobs', ttlSeconds: 0 }), 'no TTL (named by content SHA, verified on read)');
+    assert.equal(ttlText({ name: 'counts', ttlSeconds: 0 }), '0 (recounted every time)');
+    assert.equal(ttlText({ name: 'someday', ttlSeconds: -1 }), 'no TTL');
     assert.equal(ttlText({ name: 'counts', ttlSeconds: 300 }), '300 s');
     assert.equal(ttlText({ name: 'upstream', ttlSeconds: 300, errorTtlSeconds: 60 }), '300 s; failures 60 s');
   });
