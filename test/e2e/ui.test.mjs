@@ -257,10 +257,16 @@ export async function runUiTests(o) {
     });
 
     await test('Compare With… lists every scope with its summary, and explains the ones that do not apply', async () => {
-      await runFromPalette(page, 'SkillMeat: Compare With…');
-      // first the artifact, then the scopes
+      // Not runFromPalette: the command opens a quick pick of its own at once, so the widget never hides.
+      await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('>SkillMeat: Compare With');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Compare With' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      // first the artifact, then the scopes
+      const artifactPick = page.locator('.quick-input-widget input[placeholder="Artifact to compare"], .quick-input-widget input[aria-label*="Artifact to compare"]');
+      await artifactPick.first().waitFor({ state: 'visible', timeout: 10_000 });
       await input.fill('pdf-tools');
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'pdf-tools' }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await page.keyboard.press('Enter');
