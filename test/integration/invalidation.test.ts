@@ -8,6 +8,7 @@ import type { DidChangeParams } from '../../shared/protocol';
 import type { DaemonClient } from '../../shared/client';
 import type { ArtifactRow, CountsResult, StatusResult } from '../../shared/types';
 import { eventually, Harness } from '../helpers/daemonHarness';
+import { ageTree } from '../helpers/ageTree';
 
 /** Issue #4: a subscribed client hears about a change within this long. */
 const DID_CHANGE_WITHIN_MS = 1000;
@@ -384,6 +385,9 @@ describe('invalidation and cache stats through the CLI (issue #4)', function () 
 
   it('cache stats --json reports every cache with size, ttlSeconds, hits, misses, hitRate; the counts hit rate is logged at debug', async () => {
     h = new Harness({ fixture: 'after-edits', daemonEnv: { SKILLMEAT_SYNC_LOG_LEVEL: 'debug' } });
+    // Aged like files on a real disk: rows resting on racy (just-copied) files are recomputed on every request.
+    ageTree(h.home);
+    ageTree(h.workspace);
     for (let i = 0; i < 3; i++) assert.equal((await h.cli(['counts', '--json'])).code, 0);
     for (let i = 0; i < 2; i++) assert.equal((await h.cli(['status', '--json', '--workspace', h.workspace])).code, 0);
     const r = await h.cli(['cache', 'stats', '--json']);

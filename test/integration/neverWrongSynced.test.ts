@@ -12,21 +12,13 @@ import { CountsRequest, StatusRequest } from '../../shared/protocol';
 import type { StatusResult } from '../../shared/types';
 import { InProcessEngine } from '../../daemon/cli/inProcess';
 import { Harness, type HarnessOptions } from '../helpers/daemonHarness';
+import { ageTree } from '../helpers/ageTree';
 
 const HOUR_AGO = new Date(Date.now() - 3600_000);
 const PDF = '.claude/skills/pdf-tools/SKILL.md';
 const COL = 'collections/default';
 
-/** Sets every file and folder under dir to an hour ago (symlinks themselves are left alone). */
-function age(dir: string): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isSymbolicLink()) continue;
-    if (e.isDirectory()) age(p);
-    fs.utimesSync(p, HOUR_AGO, HOUR_AGO);
-  }
-  fs.utimesSync(dir, HOUR_AGO, HOUR_AGO);
-}
+const age = (dir: string): void => ageTree(dir, HOUR_AGO);
 
 /** What must agree: active collection, every row's status and hashes, the not-deployed list. */
 function essence(r: StatusResult) {
