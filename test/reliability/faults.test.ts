@@ -180,7 +180,12 @@ describe('reliability: faults (issue #8.1)', function () {
     const pdf = (r: StatusResult) => r.workspaces[0].artifacts.find((a) => a.name === 'pdf-tools')!;
     assert.notEqual(pdf(after).projectHash, pdf(before).projectHash, 'the new content is seen');
     const forFolder = changes.filter((x) => x.p.workspaces.some((w) => w.folder === h.workspace));
-    assert.equal(forFolder.length, 1, `one recomputation/notification for the storm (writes took ${writeMs} ms), got ${forFolder.length}`);
+    // One batch per storm, except what the watcher's documented bounds force: a batch is flushed at
+    // most 1 s after its first event (so a slow writer on a loaded machine yields one per second of
+    // writing), and an event-loop stall the daemon logs is treated as "everything changed" (one more).
+    const stalls = (fs.readFileSync(h.paths.logPath, 'utf8').match(/event loop stalled/g) ?? []).length;
+    const allowed = 1 + Math.floor(writeMs / 1000) + stalls;
+    assert.ok(forFolder.length >= 1 && forFolder.length <= allowed, `recomputations/notifications for the storm: ${forFolder.length}, allowed ${allowed} (writes took ${writeMs} ms, ${stalls} loop stalls logged)`);
     const statsAfter = await c.request(StatsRequest, undefined);
     const hashMisses = (statsAfter.caches.find((x) => x.name === 'hashes')?.misses ?? 0) - hashMissesBefore;
     const peak = Math.max(...samples);
