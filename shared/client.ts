@@ -36,6 +36,7 @@ import {
   UnsubscribeRequest,
 } from './protocol';
 import { compareVersions } from './version';
+import { withTimeout } from './withTimeout';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'disposed';
 export interface Disposable {
@@ -499,22 +500,6 @@ export class DaemonClient {
     this.socket?.destroy();
     this.socket = undefined;
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string, error?: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(error ? error() : new Error(`${what} timed out after ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(t);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** The daemon's last error or warning line, to say why it did not start. */

@@ -8,6 +8,7 @@ import { pidAlive, waitForExit } from '../../shared/client';
 import { listDaemonEntries, runtimeDirInUse, type DaemonEntry } from '../../shared/paths';
 import { HelloRequest, PROTOCOL_VERSION, ShutdownRequest, StatsRequest, type DaemonInfo } from '../../shared/protocol';
 import { PACKAGE_VERSION } from '../../shared/version';
+import { withTimeout } from '../../shared/withTimeout';
 
 export interface ListedDaemon {
   homeId: string;
@@ -46,22 +47,6 @@ function connect(socketPath: string, timeoutMs: number): Promise<net.Socket> {
   });
 }
 
-function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => {
-        clearTimeout(t);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(t);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
-}
-
 interface Session {
   conn: MessageConnection;
   socket: net.Socket;
@@ -73,8 +58,8 @@ async function open(e: DaemonEntry, timeoutMs: number): Promise<Session> {
   const conn = createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket));
   conn.listen();
   try {
-    await timeout(conn.sendRequest(HelloRequest, { protocolVersion: PROTOCOL_VERSION, clientVersion: PACKAGE_VERSION, clientName: 'cli list', home: '', anyHome: true }), timeoutMs);
-    const stats = await timeout(conn.sendRequest(StatsRequest, {}), timeoutMs);
+    await withTimeout(conn.sendRequest(HelloRequest, { protocolVersion: PROTOCOL_VERSION, clientVersion: PACKAGE_VERSION, clientName: 'cli list', home: '', anyHome: true }), timeoutMs, 'the daemon');
+    const stats = await withTimeout(conn.sendRequest(StatsRequest, {}), timeoutMs, 'the daemon');
     return { conn, socket, info: stats.daemon };
   } catch (err) {
     conn.dispose();
@@ -146,7 +131,7 @@ export async function stopAllDaemons(timeoutMs = 2000): Promise<StopOutcome[]> {
         return { daemon: silent(e, err), stopped: false };
       }
       const d = describe(e, s.info);
-      await timeout(s.conn.sendRequest(ShutdownRequest, { reason: 'daemon stop --all' }), timeoutMs).catch(() => undefined);
+      await withTimeout(s.conn.sendRequest(ShutdownRequest, { reason: 'daemon stop --all' }), timeoutMs, 'the daemon').catch(() => undefined);
       s.conn.dispose();
       s.socket.destroy();
       return { daemon: d, stopped: await waitForExit(s.info.pid, 5000) };
