@@ -7,6 +7,7 @@ import { contentHash } from '../../daemon/skillmeat';
 import { formatHHMM } from '../../daemon/upstream';
 import { CheckUpstreamRequest, StatsRequest, type CheckUpstreamResult, type DaemonStatusParams } from '../../shared/protocol';
 import type { StatusResult, UpstreamInfo } from '../../shared/types';
+import { DEFAULT_SETTINGS, toDaemonSettings } from '../../extension/settingsModel';
 import { FakeGitHub } from '../fakeGithub/server';
 import { eventually, Harness } from '../helpers/daemonHarness';
 
@@ -324,5 +325,26 @@ describe('upstream checks through the daemon and the CLI (issue #5)', function (
     } finally {
       await other.stop();
     }
+  });
+
+  it("a fresh daemon applies the editor's githubApiUrl from its first configure, sent with the other settings as the extension sends them", async () => {
+    // No flag and no $SKILLMEAT_SYNC_GITHUB_API_URL: only the setting can point the daemon at the fake.
+    h = new Harness({ daemonEnv: { SKILLMEAT_SYNC_GITHUB_API_URL: '' } });
+    await threeArtifacts(h);
+    const c = h.client();
+    // What extension/context.ts startClient does: hello, configure(toDaemonSettings(settings)), setToken (sendToken), subscribe.
+    await c.start();
+    await c.configure(toDaemonSettings({ ...DEFAULT_SETTINGS, home: h.home, autoCheckIntervalMinutes: 0, githubApiUrl: api }));
+    await c.setToken(null, 'vscode', undefined);
+    await c.subscribe([h.workspace]);
+    const stats = await c.request(StatsRequest, {});
+    assert.equal(stats.github.apiUrl, api, 'the first configure set the API URL');
+    const r = await c.request(CheckUpstreamRequest, { folders: [h.workspace] });
+    assert.deepEqual(states(r), { alpha: 'update-available', beta: 'repo-moved', gamma: 'current' });
+    assert.ok(gh.requestLog.length > 0, 'the check reached the fake GitHub');
+    assert.equal(r.requests, gh.requestLog.length);
+    const log = fs.readFileSync(h.paths.logPath, 'utf8');
+    assert.ok(log.includes(`GitHub API URL is now ${api}`), 'the daemon logged the switch to the fake');
+    c.dispose();
   });
 });
