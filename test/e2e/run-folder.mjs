@@ -104,6 +104,8 @@ export async function prepareRunDirWithUpstream(fixture) {
 /**
  * Creates <tmp>/sms-e2e-XXXX with home/ and project/ copied from the fixture stage, editor user
  * data with quiet settings, private XDG/TMP folders, and e2e-context.json for the in-host suite.
+ * `extraSettings`: machine-overridable `skillmeatSync.*` values (written where both a local and a
+ * remote window read them).
  */
 export function prepareRunDir(fixture, extraSettings = {}) {
   // Short path under /tmp: code-server and the daemon put unix sockets under it (108-byte limit).
@@ -137,6 +139,7 @@ export function prepareRunDir(fixture, extraSettings = {}) {
       1,
     ),
   );
+  const machineSettings = { 'skillmeatSync.home': skillmeatHome, ...extraSettings };
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.writeFileSync(
     path.join(dirs.userData, 'User', 'settings.json'),
@@ -159,15 +162,22 @@ export function prepareRunDir(fixture, extraSettings = {}) {
         // the screenshot shows both sides of a diff
         'diffEditor.renderSideBySide': true,
         'diffEditor.useInlineViewWhenSpaceIsLimited': false,
-        'skillmeatSync.home': skillmeatHome,
         // No network here: automatic GitHub checks would only add `unknown` noise and requests.
         'skillmeatSync.autoCheckIntervalMinutes': 0,
-        ...extraSettings,
+        // read here by a local window (electron.mjs); code-server reads them from Machine/ (below)
+        ...machineSettings,
       },
       null,
       1,
     ),
   );
+  // `skillmeatSync.home` and `githubApiUrl` are machine-overridable. code-server's window is a
+  // remote one, and VS Code ignores machine-scoped values in the User settings of a remote window
+  // (LOCAL_MACHINE_SCOPES): it reads them from the server's <user-data-dir>/Machine/settings.json.
+  // With User/settings.json alone the fake GitHub's URL never reached the extension's first
+  // `configure` (the home only worked through $SKILLMEAT_HOME).
+  fs.mkdirSync(path.join(dirs.userData, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.userData, 'Machine', 'settings.json'), JSON.stringify(machineSettings, null, 1));
   return { dirs, expected, skillmeatHome, resultFile: path.join(run, 'suite-result.json') };
 }
 
