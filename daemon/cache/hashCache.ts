@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { CacheStats } from '../../shared/types';
 import { hashInputs, listHashInputs, type Hasher, type HashInputList } from '../skillmeat/contentHash';
+import { DirListingCache } from '../skillmeat/dirListing';
 import type { HashPool } from '../skillmeat/hashWorkers';
 import { epochsOf, stillCovered, type CoverageView } from '../watch/coverage';
 import { systemClock, type Clock } from './clock';
@@ -136,6 +137,11 @@ export class HashCache implements Hasher {
   private bgMs = 0;
   private bgStale = 0;
   private readonly pool: HashPool | undefined;
+  /**
+   * Directory listings for the stat walks (validate, validateSome): a directory whose own stat is
+   * unchanged is not read again, its files are still stat'ed (see DirListingCache).
+   */
+  private readonly listings = new DirListingCache();
   private readonly index: PersistentStore | undefined;
   /** the persisted index is loaded (or there is none) */
   private readonly ready: Promise<void>;
@@ -248,7 +254,7 @@ export class HashCache implements Hasher {
       pass.checked++;
       let same = false;
       try {
-        const list = await listHashInputs(key);
+        const list = await listHashInputs(key, this.listings);
         pass.files += list.files.length;
         same = statSignature(list) === entry.signature;
       } catch {
@@ -293,6 +299,7 @@ export class HashCache implements Hasher {
   }
 
   invalidateAll(): number {
+    this.listings.clear();
     const n = this.cache.clear();
     if (n) this.persistSoon();
     return n;
@@ -394,7 +401,7 @@ export class HashCache implements Hasher {
       // captured before the walk: a watch added or removed while we read makes the cover unknown
       const versionBefore = this.coverage?.version ?? 0;
       const trustGen = this.trustGen;
-      const list = await listHashInputs(key);
+      const list = await listHashInputs(key, this.listings);
       const signature = statSignature(list);
       const cover = this.coverOf(list, versionBefore);
       if (!cover) this.uncovered++;

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readDirEntries, type DirListingCache } from './dirListing';
 
 export interface HashInput {
   /** path relative to the hashed directory, with the OS separator ('' for a single file) */
@@ -94,16 +95,16 @@ class Slicer {
   }
 }
 
-async function walk(dir: string, parts: string[], out: Found[], dirs: string[], slicer: Slicer): Promise<void> {
+async function walk(dir: string, parts: string[], out: Found[], dirs: string[], slicer: Slicer, listings: DirListingCache | undefined): Promise<void> {
   dirs.push(dir);
-  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  const entries = listings ? listings.entries(dir) : readDirEntries(dir);
   for (const e of entries) {
     await slicer.tick();
     const abs = path.join(dir, e.name);
     const childParts = [...parts, e.name];
-    if (e.isDirectory()) {
-      await walk(abs, childParts, out, dirs, slicer);
-    } else if (e.isFile() || e.isSymbolicLink()) {
+    if (e.kind === 'dir') {
+      await walk(abs, childParts, out, dirs, slicer, listings);
+    } else if (e.kind === 'file' || e.kind === 'link') {
       // Symlinks: a link to a file counts with its target's bytes; a link to a directory is listed
       // by rglob but not descended; a broken link is skipped (is_file() is false).
       let st;
@@ -111,18 +112,21 @@ async function walk(dir: string, parts: string[], out: Found[], dirs: string[], 
         st = fs.statSync(abs);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (e.isSymbolicLink() && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP')) continue;
+        if (e.kind === 'link' && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP')) continue;
         throw err;
       }
       if (!st.isFile()) continue;
-      out.push({ parts: childParts, abs, st, viaLink: e.isSymbolicLink() });
+      out.push({ parts: childParts, abs, st, viaLink: e.kind === 'link' });
     }
     // sockets, fifos, devices: not regular files, skipped like SkillMeat's is_file() filter
   }
 }
 
-/** What a hash of `p` would read, in SkillMeat's order. Throws (ENOENT, EACCES, …) like the hash would. */
-export async function listHashInputs(p: string): Promise<HashInputList> {
+/**
+ * What a hash of `p` would read, in SkillMeat's order. Throws (ENOENT, EACCES, …) like the hash would.
+ * `listings`: reuse the listing of a directory whose own stat is unchanged (DirListingCache).
+ */
+export async function listHashInputs(p: string, listings?: DirListingCache): Promise<HashInputList> {
   // Synchronous like the walk below: a thread-pool round trip per listed path doubled the cost of
   // a stat-only validation (status --verify, the background validation) of many small entries.
   const lst = fs.lstatSync(p);
@@ -139,7 +143,7 @@ export async function listHashInputs(p: string): Promise<HashInputList> {
   }
   const found: Found[] = [];
   const dirs: string[] = [];
-  await walk(p, [], found, dirs, new Slicer());
+  await walk(p, [], found, dirs, new Slicer(), listings);
   found.sort((a, b) => comparePathParts(a.parts, b.parts));
   return { kind: 'dir', files: found.map((f) => input(f.parts.join(path.sep), f.abs, f.st, f.viaLink)), dirs, rootIsLink };
 }
