@@ -19,6 +19,12 @@ export interface ComputedRows {
    * a hard-linked file, a racy hash, a folder not watched): they are recomputed for every request.
    */
   volatile: boolean;
+  /**
+   * Set when the rows are volatile only because these hashed artifact paths are not covered (a
+   * racy, symlinked or hard-linked input): recomputing the rows that rest on them is enough, the
+   * rest of the folder still holds. Absent on a volatile folder: recompute it whole.
+   */
+  volatilePaths?: string[];
   /** what the rows were computed from, for `status --verify` to check by stat */
   inputs: RowInputs;
 }
@@ -87,6 +93,19 @@ export class FolderState {
   /** The last rows rest on inputs no watcher covers: every request recomputes them. */
   get volatile(): boolean {
     return this.value.last?.volatile ?? true;
+  }
+
+  /** See ComputedRows.volatilePaths: undefined when the folder is not volatile or volatile as a whole. */
+  get volatilePaths(): string[] | undefined {
+    const last = this.value.last;
+    return last?.volatile ? last.volatilePaths : undefined;
+  }
+
+  /** Forgets what the watchers cannot vouch for: only the rows on uncovered paths where that is enough. */
+  invalidateVolatile(): void {
+    const paths = this.volatilePaths;
+    if (paths) this.invalidatePaths(paths);
+    else this.invalidate();
   }
 
   /** What the last rows were computed from. */

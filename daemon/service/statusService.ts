@@ -184,18 +184,24 @@ export class StatusService {
       return inputs;
     };
     const prevInputs = st.inputs;
-    if (changed !== 'all' && rows && trackers && prevInputs && st.rowsHomeGeneration === homeGen && !st.volatile) {
-      // Only deployed files changed: the tracker parse and every other row still hold.
-      const partial = await recomputeRowsAt(home, rows, trackers, changed, opts);
+    const prevVolatile = st.volatilePaths;
+    if (changed !== 'all' && rows && trackers && prevInputs && st.rowsHomeGeneration === homeGen && (!st.volatile || prevVolatile)) {
+      // Only deployed files changed: the tracker parse and every other row still hold. Rows that
+      // rested on an uncovered path (a file still inside the racy window after an edit, a linked
+      // input) are recomputed with them; the others were covered when computed, and any event
+      // since would have invalidated their paths or the whole folder.
+      const wanted = new Set(changed);
+      for (const p of prevVolatile ?? []) wanted.add(p);
+      const partial = await recomputeRowsAt(home, rows, trackers, wanted, opts);
       const paths = [...hashed.keys()];
-      return { rows: partial, trackers, volatile: !this.covered(st.folder, trackers, paths, failed), inputs: inputsOf(prevInputs, prevInputs.trackers) };
+      return { rows: partial, trackers, ...this.volatility(st.folder, trackers, paths, failed), inputs: inputsOf(prevInputs, prevInputs.trackers) };
     }
     const { snapshot, unsettled } = await readTrackersSettled(st);
     if (unsettled) this.scheduleRetry(st);
     const computed = await computeWorkspaceStatus(home, snapshot, opts);
     const tracked = signatures(snapshot.files.map((f) => f.file));
     const paths = [...hashed.keys()];
-    return { rows: computed, trackers: snapshot, volatile: unsettled || !this.covered(st.folder, snapshot, paths, failed), inputs: inputsOf(undefined, tracked) };
+    return { rows: computed, trackers: snapshot, ...(unsettled ? { volatile: true } : this.volatility(st.folder, snapshot, paths, failed)), inputs: inputsOf(undefined, tracked) };
   }
 
   /**
@@ -232,13 +238,18 @@ export class StatusService {
    * tracker file (not a symlink, its profile root watched), each hash entry (covered, see
    * HashCache), and for a path that could not be hashed (missing) its parent directory.
    */
-  private covered(folder: string, trackers: TrackerSnapshot, hashed: string[], failed: string[]): boolean {
+  /**
+   * Whether the watchers vouch for every input of these rows. Volatile as a whole when the folder,
+   * a tracker or a missing path is not covered; volatile on `volatilePaths` when only some hashed
+   * artifact paths are not (their rows alone need recomputing).
+   */
+  private volatility(folder: string, trackers: TrackerSnapshot, hashed: string[], failed: string[]): Pick<ComputedRows, 'volatile' | 'volatilePaths'> {
     const cov = this.opts.coverage;
-    if (!cov || cov.epoch(folder) === undefined) return false;
-    for (const f of trackers.files) if (!parentWatched(cov, f.file) || isLink(f.file)) return false;
-    for (const p of hashed) if (!this.opts.hashCache.isCovered(p)) return false;
-    for (const p of failed) if (!parentWatched(cov, p)) return false;
-    return true;
+    if (!cov || cov.epoch(folder) === undefined) return { volatile: true };
+    for (const f of trackers.files) if (!parentWatched(cov, f.file) || isLink(f.file)) return { volatile: true };
+    for (const p of failed) if (!parentWatched(cov, p)) return { volatile: true };
+    const uncovered = hashed.filter((p) => !this.opts.hashCache.isCovered(p));
+    return uncovered.length ? { volatile: true, volatilePaths: uncovered } : { volatile: false };
   }
 
   private scheduleRetry(st: FolderState): void {
@@ -311,6 +322,8 @@ async function recomputeRowsAt(
   changed: Set<string>,
   opts: Parameters<typeof computeWorkspaceStatus>[2],
 ): Promise<WorkspaceStatus> {
+  // A changed path relates to a row through its project copy (a deployed file) or its collection
+  // copy (an uncovered collection input carried over as volatile).
   const related = (p: string | null) => {
     if (p === null) return false;
     for (const c of changed) {
@@ -318,7 +331,7 @@ async function recomputeRowsAt(
     }
     return false;
   };
-  const keys = new Set(rows.artifacts.filter((r) => related(r.projectPath)).map((r) => r.key));
+  const keys = new Set(rows.artifacts.filter((r) => related(r.projectPath) || related(r.collectionPath)).map((r) => r.key));
   if (keys.size === 0) return rows;
   const records = trackers.files.flatMap((f) => f.records.filter((r) => keys.has(recordKey(r))));
   const subset: TrackerSnapshot = { folder: trackers.folder, files: [{ file: records[0]?.file ?? '', profileRoot: '', records }] };

@@ -171,7 +171,7 @@ export class SyncService {
     if (this.watcher && !synced && this.watching) this.barrierFailures++;
     if (this.watching && synced && !verify) {
       if (this.homeState.volatile) this.homeState.invalidate();
-      for (const st of folders) if (st.volatile) st.invalidate();
+      for (const st of folders) if (st.volatile) st.invalidateVolatile();
       return;
     }
     if (this.watching && synced && verify) {
