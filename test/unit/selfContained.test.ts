@@ -19,7 +19,7 @@ import { REPO_ROOT } from '../helpers/fixtures';
 const SCANNED_DIRS = ['test', 'scripts', 'bench', 'daemon', 'shared', 'extension'];
 const SOURCE_EXT = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'coverage', '.run', '.work', '.e2e-cache', '.vscode-test']);
-// This project's working layout: the reference folder sits at /work/shared beside the clones.
+// This project's working layout: clones live under /work, beside folders that are not theirs.
 const MACHINE_PATH = /^\/work\//;
 
 export interface Finding {
@@ -187,16 +187,16 @@ describe('the repository is self-contained', () => {
     const lines = (file: string, text: string) => outsideReferences(path.join(root, file), text, root).map((f) => f.what);
 
     it('flags an anchored path that climbs out of the repository', () => {
-      assert.equal(lines('test/unit/x/a.test.ts', "const F = path.resolve(__dirname, '../../../../shared/fixtures/basic');").length, 1);
-      assert.equal(lines('test/helpers/h.ts', "const ROOT = path.resolve(__dirname, '../..');\nexport const S = path.resolve(ROOT, '..', 'shared', 'fixtures');").length, 1);
-      assert.equal(lines('test/e2e/r.mjs', "const HERE = path.dirname(fileURLToPath(import.meta.url));\nconst x = path.join(HERE, '..', '..', '..', 'shared', name);").length, 1);
-      assert.equal(lines('scripts/s.mjs', "const u = new URL('../../shared/x.json', import.meta.url);").length, 1);
+      assert.equal(lines('test/unit/x/a.test.ts', "const F = path.resolve(__dirname, '../../../../reference/fixtures/basic');").length, 1);
+      assert.equal(lines('test/helpers/h.ts', "const ROOT = path.resolve(__dirname, '../..');\nexport const S = path.resolve(ROOT, '..', 'reference', 'fixtures');").length, 1);
+      assert.equal(lines('test/e2e/r.mjs', "const HERE = path.dirname(fileURLToPath(import.meta.url));\nconst x = path.join(HERE, '..', '..', '..', 'reference', name);").length, 1);
+      assert.equal(lines('scripts/s.mjs', "const u = new URL('../../reference/x.json', import.meta.url);").length, 1);
     });
     it('flags imports, requires and working-directory reads that leave it, and machine paths', () => {
-      assert.equal(lines('test/a.test.ts', "import x from '../../shared/fixtures/x.json';").length, 1);
+      assert.equal(lines('test/a.test.ts', "import x from '../../reference/fixtures/x.json';").length, 1);
       assert.equal(lines('test/a.test.ts', "const x = require('../../elsewhere/y');").length, 1);
-      assert.equal(lines('bench/b.ts', "fs.readFileSync('../shared/fixtures/x.json');").length, 1);
-      assert.equal(lines('bench/b.ts', "const p = '/work/shared/fixtures';").length, 1);
+      assert.equal(lines('bench/b.ts', "fs.readFileSync('../reference/fixtures/x.json');").length, 1);
+      assert.equal(lines('bench/b.ts', "const p = '/work/reference/fixtures';").length, 1);
     });
     it('accepts paths that stay inside', () => {
       assert.deepEqual(lines('daemon/cli/main.ts', "import { x } from '../../shared/protocol';\nconst d = path.resolve(__dirname, '../../dist/daemon.js');"), []);
@@ -206,9 +206,9 @@ describe('the repository is self-contained', () => {
       const sh = (text: string) => outsideReferencesInShell(path.join(root, '.ci/run'), text, root).length;
       assert.equal(sh('cd "$(dirname "$0")/.."\nnpm test'), 0);
       assert.equal(sh('ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"'), 0);
-      assert.equal(sh('cp -r ../shared/fixtures test/'), 1);
-      assert.equal(sh('export F=/work/shared/fixtures'), 1);
-      assert.equal(sh('# see ../shared/README'), 0);
+      assert.equal(sh('cp -r ../reference/fixtures test/'), 1);
+      assert.equal(sh('export F=/work/reference/fixtures'), 1);
+      assert.equal(sh('# see ../reference/README'), 0);
     });
   });
 });
