@@ -14,6 +14,7 @@ import type { CacheStats, StatusResult } from '../shared/types';
 import { Harness } from '../test/helpers/daemonHarness';
 import { expectedCounts, generateWorld, type World, type WorldShape } from './generateWorld';
 import { median, now, residentMb, round, sleep } from './stats';
+import { sameCounts, statusCounts } from './statusCounts';
 
 export interface Ratio {
   /** median of the contender's runs */
@@ -39,17 +40,6 @@ export interface ColdResult {
   restartHashes?: { filesHashed: number; hits: number; misses: number; indexLoaded?: number };
   daemon: { rssMb: number; peakMb: number } | undefined;
   problems: string[];
-}
-
-function statusCounts(r: StatusResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const a of r.workspaces[0]?.artifacts ?? []) out[a.status] = (out[a.status] ?? 0) + 1;
-  return out;
-}
-
-function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
 }
 
 /** `sha256sum` over exactly the files the engine hashes, one process after the other like ours. */

@@ -9,6 +9,7 @@ import type { StatusResult } from '../shared/types';
 import { Harness } from '../test/helpers/daemonHarness';
 import { expectedCounts, generateWorld, type World } from './generateWorld';
 import { median, now, residentMb, round, sleep, summary, timed, type Summary } from './stats';
+import { sameCounts, statusCounts } from './statusCounts';
 
 export interface Reps {
   cold: number;
@@ -44,17 +45,6 @@ export interface SizeResult {
   /** the daemon's rows match what the generator wrote */
   correct: boolean;
   problems: string[];
-}
-
-function statusCounts(r: StatusResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const a of r.workspaces[0]?.artifacts ?? []) out[a.status] = (out[a.status] ?? 0) + 1;
-  return out;
-}
-
-function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
 }
 
 /** sha256sum over exactly the files the engine hashes: the cost of reading and hashing them at all. */

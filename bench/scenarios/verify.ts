@@ -15,6 +15,7 @@ import { Harness } from '../../test/helpers/daemonHarness';
 import { expectedCounts, generateWorld } from '../generateWorld';
 import type { Scenario, ScenarioFigure, ScenarioResult } from '../scenario';
 import { median, now, round, sleep } from '../stats';
+import { sameCounts, statusCounts } from '../statusCounts';
 
 const NAME = 'verify';
 const TITLE = 'Strict answers (`status --verify`, `--fail-on-drift`) and the background validation (issue #11)';
@@ -36,17 +37,6 @@ function cpuMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function counts(r: StatusResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const a of r.workspaces[0]?.artifacts ?? []) out[a.status] = (out[a.status] ?? 0) + 1;
-  return out;
-}
-
-function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
 }
 
 export const scenario: Scenario = {
@@ -74,7 +64,7 @@ export const scenario: Scenario = {
         const r = await h.cli(['status', '--workspace', h.workspace, ...args], {}, 300_000);
         const ms = now() - t0;
         if (!okCodes.includes(r.code)) problems.push(`${what}: exited ${r.code}: ${r.stderr.slice(0, 300)}`);
-        else if (args.includes('--json') && !sameCounts(counts(JSON.parse(r.stdout) as StatusResult), expected)) problems.push(`${what}: wrong rows`);
+        else if (args.includes('--json') && !sameCounts(statusCounts(JSON.parse(r.stdout) as StatusResult), expected)) problems.push(`${what}: wrong rows`);
         return ms;
       };
       const contenders: { label: string; run: () => Promise<number> }[] = [
