@@ -16,13 +16,19 @@ describe('incremental rows after deployed-file edits', () => {
   beforeEach(() => (h = new Harness({ fixture: 'after-deploy' })));
   afterEach(async () => h.cleanup());
 
-  it('only the touched row changes, and the daemon agrees with a from-scratch computation after each step', async () => {
+  /** A client subscribed to the workspace, the didChange notifications it gets, and a first answer. */
+  async function subscribed() {
     const c = h.client();
     await c.start();
     const changes: DidChangeParams[] = [];
     c.onDidChange((p) => changes.push(p));
     await c.subscribe([h.workspace]);
     const initial = await c.request(StatusRequest, { folders: [h.workspace] });
+    return { c, changes, initial };
+  }
+
+  it('only the touched row changes, and the daemon agrees with a from-scratch computation after each step', async () => {
+    const { c, changes, initial } = await subscribed();
     assert.ok(Object.values(rowsOf(initial)).every((r) => r.status === 'synced'));
 
     const skillFile = path.join(h.workspace, '.claude/skills/pdf-tools/scripts/extract.py');
@@ -51,12 +57,7 @@ describe('incremental rows after deployed-file edits', () => {
     // Aged like a real disk, so every row is covered by the watchers once computed.
     ageTree(h.home);
     ageTree(h.workspace);
-    const c = h.client();
-    await c.start();
-    const changes: DidChangeParams[] = [];
-    c.onDidChange((p) => changes.push(p));
-    await c.subscribe([h.workspace]);
-    const initial = await c.request(StatusRequest, { folders: [h.workspace] });
+    const { c, changes, initial } = await subscribed();
     const rowCount = initial.workspaces[0].artifacts.length;
     assert.ok(rowCount >= 4, 'the fixture deploys at least 4 artifacts');
     const lookups = async () => {
