@@ -7,11 +7,10 @@ import * as path from 'node:path';
 import { listHashInputs } from '../skillmeat/contentHash';
 import { GitBlobHasher, gitBlobSha } from '../cache/gitBlobSha';
 import type { SideFile } from './diffEngine';
+import { READ_NONBLOCK } from '../skillmeat/readFlags';
 
 /** Files larger than this are compared by SHA only (no line counts, no text). */
 export const MAX_COMPARED_BYTES = 16 * 1024 * 1024;
-
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 export interface LocalSide {
   kind: 'file' | 'dir' | 'missing';
@@ -20,7 +19,7 @@ export interface LocalSide {
 
 /** The bytes of one regular file, or an error text; `limit` bounds what is kept in memory. */
 export function readRegularFile(abs: string, limit = MAX_COMPARED_BYTES): { sha: string; bytes?: Buffer; size: number; error?: string } {
-  const fd = fs.openSync(abs, OPEN_FLAGS);
+  const fd = fs.openSync(abs, READ_NONBLOCK);
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw Object.assign(new Error(`not a regular file: ${abs}`), { code: 'EINVAL' });
@@ -51,7 +50,6 @@ export function readRegularFile(abs: string, limit = MAX_COMPARED_BYTES): { sha:
     fs.closeSync(fd);
   }
 }
-
 
 /**
  * The files of a local copy. A directory's files are keyed by their path relative to it with `/`;

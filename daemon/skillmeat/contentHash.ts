@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readDirEntries, type DirListingCache } from './dirListing';
+import { READ_NONBLOCK } from './readFlags';
 
 export interface HashInput {
   /** path relative to the hashed directory, with the OS separator ('' for a single file) */
@@ -150,8 +151,6 @@ export async function listHashInputs(p: string, listings?: DirListingCache): Pro
 
 /** Largest read buffer one hash holds; bigger files go through it in pieces. */
 const MAX_CHUNK = 1024 * 1024;
-// O_NONBLOCK: a file swapped for a FIFO after it was listed must not block the daemon in open().
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 function notRegular(p: string): NodeJS.ErrnoException {
   const err = new Error(`not a regular file: ${p}`) as NodeJS.ErrnoException;
@@ -174,7 +173,7 @@ export async function hashInputs(kind: 'file' | 'dir', files: readonly HashInput
   for (const f of files) {
     await slicer.tick();
     if (kind === 'dir') h.update(Buffer.from(f.rel, 'utf8'));
-    const fd = fs.openSync(f.abs, OPEN_FLAGS);
+    const fd = fs.openSync(f.abs, READ_NONBLOCK);
     try {
       if (!fs.fstatSync(fd).isFile()) throw notRegular(f.abs);
       let total = 0;
@@ -214,7 +213,7 @@ export interface HashedTree {
  * the "is it still a regular file" check and the listing's stat. Undefined: not a regular file.
  */
 function hashOpenFile(abs: string, h: ReturnType<typeof createHash>, buf: Buffer, rel: string | undefined): fs.Stats | undefined {
-  const fd = fs.openSync(abs, OPEN_FLAGS);
+  const fd = fs.openSync(abs, READ_NONBLOCK);
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return undefined;

@@ -1,8 +1,8 @@
 // Reads one TOML file and turns every failure into a message naming the file (and line for syntax
 // errors), so one bad file only spoils its own rows.
-import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
+import { READ_NONBLOCK } from './readFlags';
 
 export type TomlTable = Record<string, unknown>;
 
@@ -44,14 +44,10 @@ export function parseToml(file: string, text: string): TomlReadResult {
   }
 }
 
-// O_NONBLOCK: a FIFO (or device) at a TOML path must not block open() — on the thread pool that
-// hangs every later file read of the daemon, and SIGTERM with it. Once open, fstat decides.
-const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
-
 export async function readTomlFile(file: string): Promise<TomlReadResult> {
   let text: string;
   try {
-    const fh = await fsp.open(file, OPEN_FLAGS);
+    const fh = await fsp.open(file, READ_NONBLOCK);
     try {
       const st = await fh.stat();
       if (st.isDirectory()) return { ok: false, missing: false, error: `${file}: is a directory, expected a file` };

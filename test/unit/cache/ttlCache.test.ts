@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { FakeClock, type Clock } from '../../../daemon/cache/clock';
 import type { Logger } from '../../../daemon/cache/logger';
 import { TtlCache } from '../../../daemon/cache/ttlCache';
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../../helpers/deferred';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];

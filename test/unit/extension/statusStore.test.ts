@@ -2,21 +2,7 @@ import * as assert from 'node:assert/strict';
 import { StatusStore, folderKey, type StatusSource } from '../../../extension/statusStore';
 import type { CountsResult, StatusResult, WorkspaceStatus } from '../../../shared/types';
 import { row } from './rows';
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(v: T): void;
-  reject(e: unknown): void;
-}
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred, type Deferred } from '../../helpers/deferred';
 
 function ws(folder: string, names: string[] = ['a']): WorkspaceStatus {
   return { folder, artifacts: names.map((n) => row({ name: n })), notDeployed: [] };

@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict';
 import { covers, GenerationalValue } from '../../../daemon/service/generationalValue';
-
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../../helpers/deferred';
 
 /** A value over two counters whose computations are released by hand, in any order. */
 function harness() {
