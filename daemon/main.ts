@@ -1,5 +1,6 @@
 // Entry point of dist/daemon.js: parses its few flags and runs until idle, a signal, or a
 // `shutdown` request.
+import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveHome } from './skillmeat';
 import { runDaemon, type RunningDaemon } from './daemon';
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
       'github-api-url': { type: 'string' },
       'log-level': { type: 'string' },
       foreground: { type: 'boolean' },
+      // the client that started us waits on this pipe instead of polling the socket (shared/client.ts)
+      'ready-fd': { type: 'string' },
     },
     strict: true,
   });
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   running.daemon = started;
+  if (values['ready-fd'] !== undefined) sayReady(Number(values['ready-fd']));
   if (running.pendingSignal) stop(running.pendingSignal);
   process.on('uncaughtException', (err) => {
     // Stay up for the other clients; the log says what went wrong.
@@ -78,6 +82,21 @@ async function main(): Promise<void> {
   });
   await started.stopped;
   process.exit(0);
+}
+
+/** Tells the client that started us that we listen; it may be gone already, which is fine. */
+function sayReady(fd: number): void {
+  if (!Number.isInteger(fd) || fd < 3) return;
+  try {
+    fs.writeSync(fd, 'listening\n');
+  } catch {
+    // no reader any more (EPIPE), or no such descriptor: the client polls the socket anyway
+  }
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already closed
+  }
 }
 
 main().catch((err) => {

@@ -90,6 +90,9 @@ export class NotAHomeError extends DaemonUnavailableError {}
  * 91 MB at 1,000 artifacts) at no measurable cost: its garbage is a few large JSON answers, not
  * many short-lived small objects. --expose-gc lets it give memory back after a burst (idleGc.ts).
  */
+/** The file descriptor of the readiness pipe a spawned daemon writes to once it listens (`--ready-fd`). */
+export const READY_FD = 3;
+
 export const DEFAULT_DAEMON_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--expose-gc'];
 
 /** Node's exit code for an option it does not know (a runtime that refuses our flags). */
@@ -146,6 +149,9 @@ export class DaemonClient {
   private spawnAttempt = 0;
   private flagsRefused = false;
   private respawnNow = false;
+  /** ends the connect loop's current wait early: the daemon we started said it listens, or exited */
+  private wake: (() => void) | undefined;
+  private poked = false;
   /** the last daemon we spawned has answered a hello */
   private reachedSpawned = true;
   private everConnected = false;
@@ -268,9 +274,37 @@ export class DaemonClient {
         this.fail(msg);
         throw new DaemonUnavailableError(msg);
       }
-      await sleep(backoff);
+      await this.pause(backoff);
       backoff = Math.min(backoff * 2, 1000);
     }
+  }
+
+  /**
+   * Waits `ms`, or less if the daemon we started reports in first: a first status must not sit
+   * out the rest of a backoff step after the daemon began to listen (up to a second).
+   */
+  private pause(ms: number): Promise<void> {
+    if (this.poked) {
+      this.poked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  /** The daemon we started listens now, or exited: the connect loop tries again at once. */
+  private poke(): void {
+    if (this.wake) this.wake();
+    else this.poked = true;
   }
 
   private fail(message: string): void {
@@ -311,6 +345,9 @@ export class DaemonClient {
     const runtime = this.opts.runtime ?? { execPath: process.execPath };
     const flags = this.flagsRefused ? [] : [...(this.opts.daemonFlags ?? DEFAULT_DAEMON_FLAGS)];
     const args = [...flags, this.opts.daemonScript, '--home', this.opts.home, ...(this.opts.daemonArgs ?? [])];
+    // A pipe on fd 3 on which the daemon says when it listens (daemon/main.ts); Windows keeps polling.
+    const readyPipe = process.platform !== 'win32';
+    if (readyPipe) args.push('--ready-fd', String(READY_FD));
     if (this.opts.runtimeDir) args.push('--runtime-dir', this.opts.runtimeDir);
     if (this.opts.stateDir) args.push('--state-dir', this.opts.stateDir);
     let out: number | 'ignore' = 'ignore';
@@ -323,17 +360,31 @@ export class DaemonClient {
     this.log('info', `starting daemon: ${runtime.execPath} ${args.join(' ')}`);
     const child = spawn(runtime.execPath, args, {
       detached: true,
-      stdio: ['ignore', out, out],
+      stdio: readyPipe ? ['ignore', out, out, 'pipe'] : ['ignore', out, out],
       env: { ...process.env, ...(runtime.env ?? {}), ...(this.opts.daemonEnv ?? {}) },
       windowsHide: true,
     });
     child.on('error', (err) => this.log('error', `could not start the daemon: ${err.message}`));
+    const ready = child.stdio[READY_FD] as net.Socket | null | undefined;
+    if (ready) {
+      // "listening", or the pipe closed (the daemon exited, or another one serves the home): try now
+      const poke = () => {
+        ready.destroy();
+        this.poke();
+      };
+      ready.once('data', poke);
+      ready.once('end', poke);
+      ready.once('error', poke);
+      // never keeps a CLI alive
+      ready.unref();
+    }
     this.spawnExit = undefined;
     const attempt = ++this.spawnAttempt;
     // Exit 0 means "another daemon already serves this home": keep polling for it. An error exit
     // before we ever reached it is a daemon that refused to start (unsafe socket folder, bad
     // arguments); the same start would fail the same way, so say why at once instead of retrying.
     child.on('exit', (code) => {
+      this.poke();
       if (attempt !== this.spawnAttempt || this.reachedSpawned || code === null || code === 0) return;
       if (code === BAD_OPTION_EXIT && flags.length) {
         // This runtime (some Electron build?) refuses the flags: start again without them.

@@ -1,12 +1,12 @@
 // Issue #2: the daemon's life with real processes on real sockets, one private runtime dir per test.
 import * as assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { pidAlive, waitForExit } from '../../shared/client';
 import { StatsRequest, StatusRequest } from '../../shared/protocol';
 import { PACKAGE_VERSION } from '../../shared/version';
-import { eventually, Harness } from '../helpers/daemonHarness';
+import { DAEMON_SCRIPT, eventually, Harness } from '../helpers/daemonHarness';
 
 /** true if something accepts a connection on the socket */
 function answers(socketPath: string): Promise<boolean> {
@@ -106,6 +106,35 @@ describe('daemon life cycle (real processes, real sockets)', function () {
       const hello = await h.client().start();
       assert.equal(h.daemonPid(), hello.pid);
       assert.ok(fs.statSync(h.paths.socketPath).isSocket());
+    });
+
+    it('--ready-fd: "listening" arrives on the pipe only once the socket accepts; a daemon that does not serve closes it silently', async () => {
+      const spawnWithPipe = () => {
+        const child = spawn(
+          process.execPath,
+          [DAEMON_SCRIPT, '--home', h.home, '--runtime-dir', h.runtimeDir, '--state-dir', h.stateDir, '--idle-timeout', '60', '--ready-fd', '3'],
+          { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] },
+        );
+        const said = new Promise<string>((resolve) => {
+          let text = '';
+          const pipe = child.stdio[3] as net.Socket;
+          pipe.on('data', (d) => (text += d));
+          pipe.on('close', () => resolve(text));
+        });
+        return { child, said };
+      };
+      const first = spawnWithPipe();
+      // the line comes before the pipe closes; the socket must accept at that very moment
+      const line = await new Promise<string>((resolve) => (first.child.stdio[3] as net.Socket).once('data', (d) => resolve(String(d))));
+      assert.equal(line, 'listening\n');
+      assert.ok(await answers(h.paths.socketPath), 'the socket accepts when the daemon says it listens');
+      assert.equal(await first.said, 'listening\n', 'one line, then the daemon closes its end');
+      assert.equal(first.child.exitCode, null, 'and keeps running');
+      // a daemon already serves this home: the second one says nothing and exits 0
+      const second = spawnWithPipe();
+      assert.equal(await second.said, '');
+      assert.equal(await exitOf(second.child), 0);
+      assert.equal(h.daemonPid(), first.child.pid);
     });
 
     it('two daemons started at once: exactly one serves, the other exits 0', async () => {
