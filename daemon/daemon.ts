@@ -1,4 +1,5 @@
 // Assembles one daemon: logger, sync service, RPC server with its handlers, life cycle.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CheckUpstreamRequest,
@@ -38,6 +39,11 @@ export interface DaemonOptions {
   logLevel?: LogLevel;
   /** also print log lines to stderr */
   echo?: boolean;
+  /**
+   * Workspace folders to compute the status of once listening, as a request would: the CLI that
+   * started us answered its own first status and hands us the folder, so the next one is warm.
+   */
+  warm?: string[];
 }
 
 export interface RunningDaemon {
@@ -58,11 +64,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   const service = new SyncService({
     home: opts.home,
     log,
-    upstreamStoreFile: path.join(paths.stateDir, `upstream-${paths.homeId}.json`),
-    contentStoreDir: path.join(paths.stateDir, `content-${paths.homeId}`),
-    hashIndexFile: path.join(paths.stateDir, `hashes-${paths.homeId}.json`),
+    upstreamStoreFile: paths.upstreamStorePath,
+    contentStoreDir: paths.contentStoreDir,
+    hashIndexFile: paths.hashIndexPath,
     // our own private folder: the sync barrier never writes into SkillMeat's files or a workspace
-    cookieDir: path.join(paths.runtimeDir, `cookies-${paths.homeId}`),
+    cookieDir: paths.cookieDir,
     ...(opts.githubApiUrl ? { githubApiUrlFlag: opts.githubApiUrl } : {}),
   });
   if (process.env.SKILLMEAT_SYNC_TEST_HOOKS === '1') {
@@ -180,6 +186,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
     return { notStarted: outcome.reason };
   }
   log.info(`listening on ${paths.socketPath}`);
+  if (opts.warm?.length) warmUp(service, opts.warm, log);
   const running = lifecycle;
   return {
     paths,
@@ -187,4 +194,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
     removeOurFiles: () => running.removeOurFiles(),
     stopped: running.stopped.then(() => log.close()),
   };
+}
+
+/** Computes the folders' status in the background; a request meanwhile joins that computation. */
+function warmUp(service: SyncService, folders: string[], log: FileLogger): void {
+  const existing = folders.map((f) => path.resolve(f)).filter((f) => fs.statSync(f, { throwIfNoEntry: false })?.isDirectory());
+  if (!existing.length) return;
+  const started = performance.now();
+  setImmediate(() => {
+    service
+      .statusJson(existing, { verify: false })
+      .then(() => log.info(`warmed ${existing.length} folder(s) in ${Math.round(performance.now() - started)} ms`))
+      .catch((err) => log.warn(`warming ${existing.join(', ')}: ${(err as Error).message}`));
+  });
 }

@@ -22,6 +22,8 @@ async function main(): Promise<void> {
       foreground: { type: 'boolean' },
       // the client that started us waits on this pipe instead of polling the socket (shared/client.ts)
       'ready-fd': { type: 'string' },
+      // folders whose status to compute once started: the CLI answered itself and started us for next time
+      warm: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     githubApiUrl: values['github-api-url'],
     logLevel: (values['log-level'] as LogLevel | undefined) ?? (process.env.SKILLMEAT_SYNC_LOG_LEVEL as LogLevel | undefined),
     echo: values.foreground,
+    warm: values.warm,
   });
   if ('notStarted' in started) {
     // Another daemon serves this home: that is success for whoever started us.

@@ -313,7 +313,7 @@ export class DaemonClient {
         spawnedAt = Date.now();
         until = deadline();
       }
-      if (Date.now() > until) {
+      if (Date.now() >= until) {
         const msg = this.opts.noSpawn
           ? `no daemon answers on ${this.paths.socketPath}`
           : `the daemon did not answer within ${this.opts.startTimeoutMs ?? 10_000} ms; see its log: ${this.paths.logPath}`;

@@ -19,6 +19,14 @@ export interface DaemonPaths {
   logPath: string;
   /** short id of the home, used in file names */
   homeId: string;
+  /** persisted hash index (daemon/cache/hashCache.ts): the daemon's, and the CLI's when it answers itself */
+  hashIndexPath: string;
+  /** persisted upstream answers */
+  upstreamStorePath: string;
+  /** upstream content store (blobs by SHA, tree listings) */
+  contentStoreDir: string;
+  /** the daemon's sync-barrier cookies: its own private folder, never SkillMeat's or a workspace */
+  cookieDir: string;
 }
 
 export interface PathOptions {
@@ -119,5 +127,9 @@ export function daemonPaths(home: string, opts: PathOptions = {}): DaemonPaths {
     stateDir,
     logPath: path.join(stateDir, `daemon-${id}.log`),
     homeId: id,
+    hashIndexPath: path.join(stateDir, `hashes-${id}.json`),
+    upstreamStorePath: path.join(stateDir, `upstream-${id}.json`),
+    contentStoreDir: path.join(stateDir, `content-${id}`),
+    cookieDir: path.join(runtimeDir, `cookies-${id}`),
   };
 }

@@ -1,17 +1,32 @@
-// --no-daemon: the same service the daemon runs, without watchers or persistence, living only for
-// this one command. Same code path, so the answers are the daemon's answers.
+// The engine in the CLI's own process: the same service the daemon runs, without watchers, living
+// only for this one command. Same code path, so the answers are the daemon's answers. With
+// --no-daemon nothing persists; a `status` that found no daemon running uses the daemon's state
+// folder as the daemon would (its hash index, validated by stat, and its last upstream answers) and
+// leaves the hashes it computed there for the daemon it starts next (see daemon/cli/main.ts).
 import { InvalidParamsError, type CheckUpstreamParams, type CheckUpstreamResult, type DiffParams } from '../../shared/protocol';
 import type { CountsResult, DiffResult, StatusResult } from '../../shared/types';
 import { FileLogger } from '../log';
 import { SyncService } from '../service/syncService';
 
+/** The daemon's persisted state this engine reads (and whose hash index it adds to). */
+export interface EngineState {
+  hashIndexFile: string;
+  upstreamStoreFile: string;
+}
+
 export class InProcessEngine {
   private readonly service: SyncService;
   private ready: Promise<void>;
 
-  constructor(home: string, githubApiUrl?: string) {
+  constructor(home: string, githubApiUrl?: string, state?: EngineState) {
     const log = new FileLogger(undefined, process.env.SKILLMEAT_SYNC_DEBUG ? 'debug' : 'warn', (l) => process.stderr.write(`${l}\n`));
-    this.service = new SyncService({ home, log, watch: false, ...(githubApiUrl ? { githubApiUrlFlag: githubApiUrl } : {}) });
+    this.service = new SyncService({
+      home,
+      log,
+      watch: false,
+      ...(githubApiUrl ? { githubApiUrlFlag: githubApiUrl } : {}),
+      ...(state ? { hashIndexFile: state.hashIndexFile, upstreamStoreFile: state.upstreamStoreFile } : {}),
+    });
     this.ready = this.service.init();
   }
 

@@ -1,5 +1,6 @@
 // `skillmeat-sync`: the daemon's command-line client, for terminals, scripts and CI. Every command
-// goes through the daemon (starting it if needed) unless --no-daemon runs the engine in-process.
+// goes through the daemon (starting it if needed) unless --no-daemon runs the engine in-process;
+// `status` with no daemon running answers in-process and starts the daemon for the next command.
 // The grammar (commands, flags, help) is declared in args.ts and the COMMANDS table below.
 //
 // Start-up cost matters (a script may call us in a loop): talking to a daemon needs only the client
@@ -9,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import { isSourceKey, KEY_GRAMMAR, parseArtifactKey } from '../../shared/artifactKey';
-import { DaemonClient, DaemonUnavailableError } from '../../shared/client';
+import { DaemonClient, DaemonUnavailableError, DEFAULT_DAEMON_FLAGS, spawnDaemonProcess, type DaemonClientOptions } from '../../shared/client';
+import { daemonPaths } from '../../shared/paths';
 import { checkHome } from '../../shared/homeCheck';
 import {
   CheckUpstreamRequest,
@@ -159,10 +161,10 @@ function daemonScript(): string {
   return path.resolve(__dirname, '../../dist/daemon.js');
 }
 
-function makeClient(ctx: Ctx, noSpawn = false): DaemonClient {
+function clientOptions(ctx: Ctx, noSpawn: boolean): DaemonClientOptions {
   const daemonArgs: string[] = [];
   if (ctx.githubApiUrl) daemonArgs.push('--github-api-url', ctx.githubApiUrl);
-  return new DaemonClient({
+  return {
     home: ctx.home,
     daemonScript: daemonScript(),
     clientName: 'cli',
@@ -175,7 +177,11 @@ function makeClient(ctx: Ctx, noSpawn = false): DaemonClient {
     // must not take the 10 s a freshly spawned daemon is granted.
     ...(noSpawn ? { startTimeoutMs: 1500 } : {}),
     log: process.env.SKILLMEAT_SYNC_DEBUG ? (l, m) => process.stderr.write(`[${l}] ${m}\n`) : undefined,
-  });
+  };
+}
+
+function makeClient(ctx: Ctx, noSpawn = false): DaemonClient {
+  return new DaemonClient(clientOptions(ctx, noSpawn));
 }
 
 function out(text: string): void {
@@ -186,22 +192,28 @@ function printJson(v: unknown): void {
   out(JSON.stringify(v, null, 2));
 }
 
-/** The in-process engine, loaded only when asked for (it pulls in the whole engine and octokit). */
-function loadEngine(ctx: Ctx): InProcessEngine {
+/**
+ * The in-process engine, loaded only when needed (it pulls in the whole engine and octokit).
+ * `withState`: use the daemon's state folder as the daemon would (see inProcess.ts).
+ */
+function loadEngine(ctx: Ctx, withState = false): InProcessEngine {
   // Deliberately lazy (see the header): a plain require, kept external by esbuild.mjs.
   const mod = require('./inProcess') as typeof import('./inProcess');
-  return new mod.InProcessEngine(ctx.home, ctx.githubApiUrl);
+  const paths = withState ? daemonPaths(ctx.home) : undefined;
+  return new mod.InProcessEngine(ctx.home, ctx.githubApiUrl, paths ? { hashIndexFile: paths.hashIndexPath, upstreamStoreFile: paths.upstreamStorePath } : undefined);
+}
+
+async function inProcess<T>(ctx: Ctx, withState: boolean, local: (e: InProcessEngine) => Promise<T>): Promise<T> {
+  const engine = loadEngine(ctx, withState);
+  try {
+    return await local(engine);
+  } finally {
+    await engine.close();
+  }
 }
 
 async function withEngine<T>(ctx: Ctx, daemonCall: (c: DaemonClient) => Promise<T>, local: (e: InProcessEngine) => Promise<T>): Promise<T> {
-  if (ctx.noDaemon) {
-    const engine = loadEngine(ctx);
-    try {
-      return await local(engine);
-    } finally {
-      await engine.close();
-    }
-  }
+  if (ctx.noDaemon) return inProcess(ctx, false, local);
   const client = makeClient(ctx);
   try {
     await client.start();
@@ -254,15 +266,50 @@ function homeMessage(home: string): string | undefined {
   return h.problem === 'not-a-home' && h.message.includes('did you mean') ? h.message : `${h.message} (use --home DIR or set SKILLMEAT_HOME)`;
 }
 
+/** The daemon, if one answers on its socket right now: one attempt, nothing started, no waiting. */
+async function daemonIfRunning(ctx: Ctx): Promise<DaemonClient | undefined> {
+  const client = new DaemonClient({ ...clientOptions(ctx, true), startTimeoutMs: 0 });
+  try {
+    await client.start();
+    return client;
+  } catch (err) {
+    client.dispose();
+    if (err instanceof DaemonUnavailableError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Starts the home's daemon for the next command and lets go of it; it computes these folders'
+ * status once listening (`--warm`), from the hash index this process has just written.
+ */
+function startDaemonInBackground(ctx: Ctx, folders: string[]): void {
+  if (!checkHome(ctx.home).ok) return;
+  try {
+    spawnDaemonProcess(clientOptions(ctx, false), { flags: DEFAULT_DAEMON_FLAGS, readyPipe: false, extraArgs: folders.flatMap((f) => ['--warm', f]) });
+  } catch {
+    // the answer is given; the next command starts the daemon (or says why it cannot)
+  }
+}
+
 async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promise<number> {
   checkFolders(ctx.workspaces);
   // A script's answer rests on the disk, not on the watchers (--no-daemon reads the disk anyway).
   const strict = verify || failOnDrift;
-  const result: StatusResult = await withEngine(
-    ctx,
-    (c) => c.request(StatusRequest, { folders: ctx.workspaces, ...(strict ? { verify: true } : {}) }),
-    (e) => e.status(ctx.workspaces),
-  );
+  let result: StatusResult;
+  const client = ctx.noDaemon ? undefined : await daemonIfRunning(ctx);
+  if (client) {
+    try {
+      result = await client.request(StatusRequest, { folders: ctx.workspaces, ...(strict ? { verify: true } : {}) });
+    } finally {
+      client.dispose();
+    }
+  } else {
+    // No daemon runs (or --no-daemon): answer from the disk in this process rather than wait for a
+    // daemon to start and read everything (git does the same while its fsmonitor daemon starts).
+    // The answer reads every file, as --verify would. Then start the daemon for the next command.
+    result = await inProcess(ctx, !ctx.noDaemon, (e) => e.status(ctx.workspaces));
+  }
   if (!result.homeExists) {
     // Removed between our check and the answer: the rows would all be "orphaned".
     throw new InputError(homeMessage(ctx.home) ?? `no SkillMeat home at ${result.home}`);
@@ -270,6 +317,7 @@ async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promi
   if (ctx.json) printJson(result);
   else out(formatStatus(result, process.stdout.isTTY === true));
   for (const w of result.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  if (!client && !ctx.noDaemon) startDaemonInBackground(ctx, ctx.workspaces);
   const s = summarize(result);
   if (failOnDrift && s.notSynced > 0) return 1;
   return 0;

@@ -32,7 +32,7 @@ describe('persisted hash index (real daemon)', function () {
   });
   afterEach(async () => h.cleanup());
 
-  const indexFile = () => path.join(h.stateDir, `hashes-${h.paths.homeId}.json`);
+  const indexFile = () => h.paths.hashIndexPath;
 
   async function statusAndStats(): Promise<{ rows: Record<string, string>; hashes: CacheStats; index: IndexStats }> {
     const c = h.client();

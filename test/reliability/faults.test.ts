@@ -78,7 +78,7 @@ describe('reliability: faults (issue #8.1)', function () {
           `path = "skills/notes-helper"\norigin = "github"\nupstream = "https://github.com/acme/tools/tree/${sha}/skills/notes-helper"\nversion_spec = "latest"\nresolved_sha = "${sha}"`,
         );
         fs.writeFileSync(manifest, text);
-        const storeFile = path.join(h.stateDir, `upstream-${h.paths.homeId}.json`);
+        const storeFile = h.paths.upstreamStorePath;
         const env = { SKILLMEAT_SYNC_GITHUB_API_URL: gh.baseUrl };
 
         // A first daemon writes a real cache file.
