@@ -27,6 +27,9 @@ export interface WorkerReply {
   error?: { message: string; code?: string; path?: string; syscall?: string; errno?: number };
 }
 
+/** Fewer cores than this: no workers unless asked for (see the constructor). */
+export const MIN_CORES_FOR_WORKERS = 4;
+
 /** Jobs handed to one worker at once, at most. */
 const MAX_BATCH = 32;
 
@@ -58,7 +61,7 @@ const PIPELINE = 2;
 export interface HashPoolOptions {
   /** the 1-minute load average (tests); undefined where the platform has none (Windows) */
   loadAverage?: () => number | undefined;
-  /** worker threads at most; default: the machine's parallelism, capped at 4 */
+  /** worker threads at most; default: the machine's parallelism, capped at 4, and none below MIN_CORES_FOR_WORKERS */
   size?: number;
   /** the worker script; default dist/hashWorker.js beside this bundle */
   script?: string;
@@ -97,16 +100,23 @@ export class HashPool {
   started = 0;
 
   constructor(opts: HashPoolOptions = {}) {
-    // SKILLMEAT_SYNC_HASH_WORKERS=0 hashes on the main thread (a measurement aid and an escape hatch)
+    // SKILLMEAT_SYNC_HASH_WORKERS=N sets the pool's size; 0 hashes on the main thread (a measurement
+    // aid and an escape hatch). By default, a machine with fewer than MIN_CORES_FOR_WORKERS cores
+    // hashes in-thread: on 2 cores, two workers made a cold status slower, not faster (daemon
+    // 1.87 s against 1.51 s in-thread, --no-daemon 1.41 against 1.31 s at N = 1,000, idle machine;
+    // bench/findings.md) — the reads do not scale across the two cores, and the main thread
+    // needs one of them anyway.
     const fromEnv = process.env.SKILLMEAT_SYNC_HASH_WORKERS;
-    const wanted = opts.size ?? (fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : Math.min(4, os.availableParallelism()));
+    const explicit = opts.size ?? (fromEnv !== undefined && /^\d+$/.test(fromEnv) ? Number(fromEnv) : undefined);
+    const wanted = explicit ?? (this.cores >= MIN_CORES_FOR_WORKERS ? Math.min(4, this.cores) : 0);
     this.size = Math.max(1, wanted);
     this.script = opts.script ?? defaultScript();
     this.idleMs = opts.idleMs ?? 3000;
     this.log = opts.log ?? (() => undefined);
     this.loadAverage = opts.loadAverage ?? (() => (process.platform === 'win32' ? undefined : os.loadavg()[0]));
-    if (wanted === 0) this.broken = 'hash workers turned off (SKILLMEAT_SYNC_HASH_WORKERS=0)';
-    else if (!fs.existsSync(this.script)) this.broken = `no worker script at ${this.script}`;
+    if (!fs.existsSync(this.script)) this.broken = `no worker script at ${this.script}`;
+    else if (explicit === 0) this.broken = 'hash workers turned off (SKILLMEAT_SYNC_HASH_WORKERS=0)';
+    else if (wanted === 0) this.broken = `hashing in-thread: ${this.cores} cores (workers from ${MIN_CORES_FOR_WORKERS}; SKILLMEAT_SYNC_HASH_WORKERS=N forces N)`;
   }
 
   /** Why workers are not used, if they are not. */
