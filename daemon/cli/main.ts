@@ -31,6 +31,7 @@ import { PACKAGE_VERSION } from '../../shared/version';
 import { resolveHome } from '../skillmeat/home';
 import { commandHelp, FLAGS, flagHelp, parseCommandLine, UsageError, usageLine, type CommandSpec, type FlagName, type FlagValues } from './args';
 import { listDaemons, stopAllDaemons, type ListedDaemon } from './daemonList';
+import { exitWhenWritten } from './exitWhenWritten';
 import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, formatStatus, summarize, table } from './format';
 import type { InProcessEngine } from './inProcess';
 
@@ -604,13 +605,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`skillmeat-sync: ${(err as Error).message}\n`);
-      process.exitCode = 2;
-    },
-  );
+  run(process.argv.slice(2)).then((code) => exitWhenWritten(code), (err) => {
+    process.stderr.write(`skillmeat-sync: ${(err as Error).message}\n`);
+    exitWhenWritten(2);
+  });
 }
