@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readDirEntries, type DirListingCache } from './dirListing';
 import { READ_NONBLOCK } from './readFlags';
+import { Slicer } from './slicer';
 
 export interface HashInput {
   /** path relative to the hashed directory, with the OS separator ('' for a single file) */
@@ -78,23 +79,9 @@ function input(rel: string, abs: string, st: fs.Stats, viaLink: boolean): HashIn
   return { rel, abs, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, dev: st.dev, nlink: st.nlink, viaLink };
 }
 
-/**
- * Cold hashing is thousands of tiny files; an async call per stat/open/read/close is a thread-pool
- * round trip each, which cost twice what `sha256sum` spends on the same bytes (bench/RESULTS.md).
- * So the file system work is done synchronously, in slices: every few milliseconds the event loop
- * gets a turn, and the daemon's other clients are still answered while a big tree is hashed.
- */
-const SLICE_MS = 8;
-
-class Slicer {
-  private start = performance.now();
-
-  async tick(): Promise<void> {
-    if (performance.now() - this.start < SLICE_MS) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.start = performance.now();
-  }
-}
+// Cold hashing is thousands of tiny files; an async call per stat/open/read/close is a thread-pool
+// round trip each, which cost twice what `sha256sum` spends on the same bytes (bench/RESULTS.md).
+// So the file system work is done synchronously, in slices (Slicer).
 
 async function walk(dir: string, parts: string[], out: Found[], dirs: string[], slicer: Slicer, listings: DirListingCache | undefined): Promise<void> {
   dirs.push(dir);
