@@ -1,10 +1,10 @@
 // collection.toml: `[collection]`, `[[artifacts]]`, `[[mcp_servers]]`, `[[groups]]`. Artifact paths
 // are relative (CLI adds), absolute (marketplace imports) or wrong; each is resolved to the
 // collection copy or to a reason why it is not safe to read.
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { stripExtension } from './artifactNames';
-import { isInside, joinInside, realpathInside } from './safePath';
+import { RealPaths } from './realPaths';
+import { isInside, joinInside } from './safePath';
 import { isTable, str, strArray, type TomlTable } from './tomlFile';
 
 export interface ManifestArtifact {
@@ -42,15 +42,6 @@ function typeDirs(type: string): string[] {
   return TYPE_DIRS[type] ?? [`${type}s`];
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fsp.lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Splits a manifest written on Windows (backslashes) so it resolves on POSIX too. */
 function nativeRel(p: string): string {
   return path.sep === '/' ? p.replace(/\\/g, '/') : p;
@@ -60,6 +51,7 @@ async function resolveArtifactPath(
   a: { name: string; type: string; path: string | null },
   collectionDir: string,
   home: string,
+  real: RealPaths,
 ): Promise<{ resolvedPath: string | null; pathError?: string }> {
   const roots = [collectionDir, home];
   let primary: string | undefined;
@@ -87,8 +79,8 @@ async function resolveArtifactPath(
     }
   }
   for (const c of candidates) {
-    if (!(await exists(c))) continue;
-    const check = await realpathInside(c, roots);
+    if (!real.exists(c)) continue;
+    const check = await real.check(c, roots);
     if (check.state === 'escape') {
       return { resolvedPath: null, pathError: `collection copy ${c} is a symlink pointing outside the collection (${check.real})` };
     }
@@ -110,6 +102,7 @@ export async function manifestFromToml(
   const name = collection ? str(collection.name) : undefined;
 
   const artifacts: ManifestArtifact[] = [];
+  const real = new RealPaths(); // this parse's: the next one sees the disk as it is then
   const rawArtifacts = data.artifacts;
   if (rawArtifacts !== undefined && !Array.isArray(rawArtifacts)) {
     throw new Error(`${file}: \`artifacts\` is not an array of tables`);
@@ -128,7 +121,7 @@ export async function manifestFromToml(
       continue;
     }
     const rawPath = typeof e.path === 'string' ? e.path : null;
-    const resolved = await resolveArtifactPath({ name: aName, type: aType, path: rawPath }, collectionDir, home);
+    const resolved = await resolveArtifactPath({ name: aName, type: aType, path: rawPath }, collectionDir, home, real);
     const art: ManifestArtifact = {
       name: aName,
       type: aType,

@@ -5,7 +5,8 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { rowKey } from '../../shared/artifactKey';
 import { stripExtension } from './artifactNames';
-import { isHiddenDirName, realpathInside } from './safePath';
+import { RealPaths } from './realPaths';
+import { isHiddenDirName } from './safePath';
 import { isTable, normalizeHash, parseToml, readTomlFile, str, strArray, timeString, type TomlTable } from './tomlFile';
 
 export const TRACKER_FILE_NAME = '.skillmeat-deployed.toml';
@@ -186,10 +187,11 @@ function salvageRecords(text: string, file: string, fileError: string): Deployme
   return out;
 }
 
-export async function readTrackerFile(file: string, folder: string): Promise<TrackerFileResult> {
+/** `real`: the symlink checks of the scan this read belongs to (a new one by default). */
+export async function readTrackerFile(file: string, folder: string, real = new RealPaths()): Promise<TrackerFileResult> {
   const profileRoot = path.basename(path.dirname(file));
   const result: TrackerFileResult = { file, profileRoot, records: [] };
-  const check = await realpathInside(file, [path.join(folder, profileRoot)]);
+  const check = await real.check(file, [path.join(folder, profileRoot)]);
   if (check.state === 'escape') {
     result.error = `${file}: symlink pointing outside ${path.join(folder, profileRoot)} (${check.real}); not read`;
     return result;
@@ -209,7 +211,8 @@ export async function readTrackerFile(file: string, folder: string): Promise<Tra
 
 export async function readTrackers(folder: string): Promise<TrackerSnapshot> {
   const files = await findTrackerFiles(folder);
-  return { folder, files: await Promise.all(files.map((f) => readTrackerFile(f, folder))) };
+  const real = new RealPaths();
+  return { folder, files: await Promise.all(files.map((f) => readTrackerFile(f, folder, real))) };
 }
 
 /** Re-parse a tracker text (e.g. from a watcher) without touching the disk. */

@@ -7,7 +7,8 @@ import { stripExtension } from './artifactNames';
 import { directHasher, type Hasher } from './contentHash';
 import { findArtifact, findCollection, lockEntryFor, readHome, type CollectionSnapshot, type HomeSnapshot } from './home';
 import type { ManifestArtifact } from './manifestFile';
-import { joinInside, realpathInside } from './safePath';
+import { RealPaths } from './realPaths';
+import { joinInside } from './safePath';
 import { describeFsError } from './tomlFile';
 import { readTrackers, recordKey, type DeploymentRecord, type TrackerSnapshot } from './trackerFile';
 import { decideStatus } from './statusTable';
@@ -75,6 +76,8 @@ interface Ctx {
   home: HomeSnapshot;
   folder: string;
   hash: (p: string) => Promise<HashOutcome>;
+  /** this computation's symlink checks (each root resolved once) */
+  real: RealPaths;
   opts: StatusOptions;
 }
 
@@ -124,7 +127,7 @@ async function rowFor(rec: DeploymentRecord, ctx: Ctx): Promise<ArtifactRow> {
   if (!projectAbs) {
     errors.push(`artifact_path ${JSON.stringify(rec.artifactPath)} escapes ${rootAbs}; not read`);
   } else {
-    const check = await realpathInside(projectAbs, [rootAbs]);
+    const check = await ctx.real.check(projectAbs, [rootAbs]);
     if (check.state === 'escape') {
       errors.push(`${projectAbs} is a symlink pointing outside ${rootAbs} (${check.real}); not read`);
     } else if (check.state === 'error') {
@@ -205,7 +208,7 @@ export async function computeWorkspaceStatus(
       records.push(r);
     }
   }
-  const ctx: Ctx = { home, folder: trackers.folder, hash: hash ?? memoHasher(opts.hasher ?? directHasher), opts };
+  const ctx: Ctx = { home, folder: trackers.folder, hash: hash ?? memoHasher(opts.hasher ?? directHasher), real: new RealPaths(), opts };
   const artifacts = await pool(records, HASH_CONCURRENCY, (r) => rowFor(r, ctx));
 
   // Not deployed: artifacts of the active collection and of every collection a record points at.
