@@ -79,7 +79,7 @@ async function resolveArtifactPath(
     }
   }
   for (const c of candidates) {
-    if (!real.exists(c)) continue;
+    if (!(await real.exists(c))) continue;
     const check = await real.check(c, roots);
     if (check.state === 'escape') {
       return { resolvedPath: null, pathError: `collection copy ${c} is a symlink pointing outside the collection (${check.real})` };

@@ -36,7 +36,8 @@ export class RealPaths {
   constructor(private readonly fast = process.platform !== 'win32') {}
 
   /** Whether `p` itself exists (lstat: a broken symlink exists). */
-  exists(p: string): boolean {
+  async exists(p: string): Promise<boolean> {
+    await this.slicer.tick(); // a manifest of missing copies is thousands of these in a row
     return !(this.lstat(p) instanceof Error);
   }
 
