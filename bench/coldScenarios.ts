@@ -153,11 +153,15 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
       const c = h.client();
       await c.start();
       let hashes: CacheStats | undefined;
+      let seen = -1;
       for (let i = 0; i < 200; i++) {
         const st = await c.request(StatsRequest, {});
         hashes = st.caches.find((x: CacheStats) => x.name === 'hashes');
-        if (!hashes || hashes.hits + hashes.misses > 0) break;
-        await sleep(50);
+        const used = hashes ? hashes.hits + hashes.misses : 0;
+        // done warming: lookups were made and no more are being made
+        if (!hashes || (used > 0 && used === seen)) break;
+        seen = used;
+        await sleep(100);
       }
       c.dispose();
       if (hashes) {
