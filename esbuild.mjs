@@ -30,7 +30,9 @@ const entries = [
   { entryPoints: ['daemon/main.ts'], outfile: 'dist/daemon.js' },
   // The CLI talking to a daemon needs only the client: the in-process engine (--no-daemon, with
   // octokit) is its own file, required at run time, so a warm `status` does not parse it.
-  { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [externalInProcess()] },
+  // dist/cli.js (the bin) is a small loader running dist/cliMain.js with a V8 code cache (codeCache.ts).
+  { entryPoints: ['daemon/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cliMain.js', plugins: [externalInProcess()] },
   { entryPoints: ['daemon/cli/inProcess.ts'], outfile: 'dist/inProcess.js' },
   // the daemon's cold-hashing worker threads (daemon/skillmeat/hashWorkers.ts) load it from beside daemon.js
   { entryPoints: ['daemon/skillmeat/hashWorker.ts'], outfile: 'dist/hashWorker.js' },

@@ -48,7 +48,7 @@ export function runExtension(runs: number, withVsix: boolean): ExtensionResult {
       else vsixError = `vsce package failed (${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`;
     }
     const result: ExtensionResult = {
-      bundleKb: { extension: kb('dist/extension.js'), daemon: kb('dist/daemon.js'), cli: kb('dist/cli.js') },
+      bundleKb: { extension: kb('dist/extension.js'), daemon: kb('dist/daemon.js'), cli: kb('dist/cli.js') + kb('dist/cliMain.js') },
       activation,
       vsixKb,
     };

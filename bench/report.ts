@@ -255,7 +255,7 @@ export function renderMarkdown(saved: BenchResults, findings: string): string {
     '',
     '## Extension',
     '',
-    `- Bundles: extension.js ${f(r.extension.bundleKb.extension)} KB, daemon.js ${f(r.extension.bundleKb.daemon)} KB, cli.js ${f(r.extension.bundleKb.cli)} KB.`,
+    `- Bundles: extension.js ${f(r.extension.bundleKb.extension)} KB, daemon.js ${f(r.extension.bundleKb.daemon)} KB, cli.js + cliMain.js ${f(r.extension.bundleKb.cli)} KB.`,
     `- Activation: \`require('dist/extension.js')\` + \`activate()\` in a fresh Node process with a minimal stub of the \`vscode\` module injected through a \`Module._resolveFilename\` hook (bench/activationProbe.cjs), median of ${r.extension.activation.runs}: ${f(r.extension.activation.totalMs)} ms (require ${f(r.extension.activation.requireMs)}, activate ${f(r.extension.activation.activateMs)}). VS Code's own extension-host overhead is not included; the daemon connection starts in the background and is not part of activation.`,
     `- .vsix (\`vsce package --no-dependencies\`): ${r.extension.vsixKb === null ? `not built (${r.extension.vsixError ?? 'skipped'})` : `${f(r.extension.vsixKb)} KB`}.`,
     '',

@@ -3,7 +3,8 @@
 // (`npm install -g dist/skillmeat-sync-cli-<version>.tgz`) for git hooks and CI.
 //
 // packages/cli/ holds the package's manifest and README; this script stages them with the LICENSE
-// and the bundles its `files` lists — dist/cli.js, dist/daemon.js (the daemon the CLI starts from
+// and the bundles its `files` lists — dist/cli.js + dist/cliMain.js (the bin, a loader, and the command line it
+// runs with a V8 code cache), dist/daemon.js (the daemon the CLI starts from
 // beside itself), dist/inProcess.js (the engine of --no-daemon) and dist/hashWorker.js (the daemon's and
 // the engine's cold-hashing worker threads) — and runs `npm pack` there. The bundles inline every dependency, so the tarball
 // holds those files and nothing else, and installs with no network.

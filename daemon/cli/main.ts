@@ -604,9 +604,12 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the command line of this process and exits with its code (bin.ts, or this file run directly). */
+export function main(): void {
   run(process.argv.slice(2)).then((code) => exitWhenWritten(code), (err) => {
     process.stderr.write(`skillmeat-sync: ${(err as Error).message}\n`);
     exitWhenWritten(2);
   });
 }
+
+if (require.main === module) main();

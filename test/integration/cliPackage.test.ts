@@ -43,7 +43,7 @@ describe('the packed command line (npm run pack:cli)', function () {
     });
 
   it('the tarball holds the bundles, the manifest, README and LICENSE, nothing else', () => {
-    assert.deepEqual(files, ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/daemon.js', 'package/dist/hashWorker.js', 'package/dist/inProcess.js', 'package/package.json']);
+    assert.deepEqual(files, ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/cliMain.js', 'package/dist/daemon.js', 'package/dist/hashWorker.js', 'package/dist/inProcess.js', 'package/package.json']);
     const manifest = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'packages', 'cli', 'package.json'), 'utf8')) as { version: string; dependencies?: unknown };
     const root = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(manifest.version, root.version, 'the CLI package has the project version');
