@@ -1,10 +1,10 @@
 // Where the daemon's socket, lock, log and state live. Both the daemon and every client derive the
 // same paths from (user, SkillMeat home), which is what makes "one daemon per user and home" work
 // without any registry.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { sha256Hex } from './sha256';
 
 /** Unix socket paths are limited to ~104 bytes (108 on Linux incl. NUL); stay well under. */
 export const MAX_SOCKET_PATH = 100;
@@ -41,7 +41,8 @@ function uidTag(): string {
 }
 
 export function homeId(home: string): string {
-  return crypto.createHash('sha256').update(path.resolve(home)).digest('hex').slice(0, 12);
+  // sha256Hex, not node:crypto: a warm CLI need not load node:crypto at all (sha256.ts).
+  return sha256Hex(path.resolve(home)).slice(0, 12);
 }
 
 export function defaultRuntimeDir(env: NodeJS.ProcessEnv = process.env): string {
