@@ -1,5 +1,6 @@
 // Bundles the three entry points into dist/: one file each, so the .vsix needs no node_modules.
 import * as esbuild from 'esbuild';
+import * as path from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -25,6 +26,21 @@ function externalInProcess() {
   };
 }
 
+/**
+ * vscode-jsonrpc's `require('crypto')` becomes daemon/cli/lazyCrypto.ts, which loads node:crypto on
+ * first use: a warm CLI never needs it, and loading it costs ~3 ms (issue 15).
+ */
+function lazyCryptoInJsonRpc() {
+  return {
+    name: 'lazy-crypto-in-jsonrpc',
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?crypto$/ }, (args) =>
+        /[\\/]node_modules[\\/]vscode-jsonrpc[\\/]/.test(args.importer) ? { path: path.resolve('daemon/cli/lazyCrypto.ts') } : undefined,
+      );
+    },
+  };
+}
+
 const entries = [
   { entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { entryPoints: ['daemon/main.ts'], outfile: 'dist/daemon.js' },
@@ -32,7 +48,7 @@ const entries = [
   // octokit) is its own file, required at run time, so a warm `status` does not parse it.
   // dist/cli.js (the bin) is a small loader running dist/cliMain.js with a V8 code cache (codeCache.ts).
   { entryPoints: ['daemon/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cliMain.js', plugins: [externalInProcess()] },
+  { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cliMain.js', plugins: [externalInProcess(), lazyCryptoInJsonRpc()] },
   { entryPoints: ['daemon/cli/inProcess.ts'], outfile: 'dist/inProcess.js' },
   // the daemon's cold-hashing worker threads (daemon/skillmeat/hashWorkers.ts) load it from beside daemon.js
   { entryPoints: ['daemon/skillmeat/hashWorker.ts'], outfile: 'dist/hashWorker.js' },

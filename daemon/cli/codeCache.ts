@@ -5,77 +5,82 @@
 //
 // The cache is code we are about to run, so it is used only when all of these hold; otherwise it is
 // ignored (and written anew at exit):
-// - it was made from this very source by this very Node: a SHA-256 of both is in its header (V8's
-//   own check compares only the source's length, and a release V8 skips its payload checksum);
-// - its bytes are intact: a SHA-256 of them is in the header too;
+// - it was made from this very source: it holds a copy, compared byte for byte (V8's own check
+//   compares only the source's length, and would run stale code of the same length);
+// - by this very Node (version, architecture, V8 in its header; V8 checks its flags itself);
+// - its bytecode is intact: it holds two copies, compared byte for byte (a release V8 skips its
+//   payload checksum; a SHA-256 would need node:crypto, ~3 ms to load, the very cost avoided here);
 // - it belongs to this user and no one else can write it.
 // It lives in the state folder, one file per bundle path (two installed CLIs do not take turns
 // rewriting one file), written atomically (a reader never sees half a file).
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import { sha256Hex } from '../../shared/sha256';
 
-const MAGIC = 'skillmeat-sync v8 code cache 1';
-
-function sha256(data: string | Buffer): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
-}
+const MAGIC = 'skillmeat-sync v8 code cache 2';
 
 /** Where the code cache of the bundle at `bundle` lives in `stateDir`. */
 export function codeCachePath(stateDir: string, bundle: string): string {
-  return path.join(stateDir, `cli-code-${sha256(path.resolve(bundle)).slice(0, 12)}.cache`);
+  return path.join(stateDir, `cli-code-${sha256Hex(path.resolve(bundle)).slice(0, 12)}.cache`);
 }
 
-/** What a cache must have been made for: this source, this Node, this architecture. */
-export function codeCacheKey(source: string): string {
-  return sha256(`${process.version} ${process.arch} ${process.versions.v8}\n${source}`);
+/** The Node a cache was made by. */
+export function runtimeTag(): string {
+  return `${process.version} ${process.arch} v8 ${process.versions.v8}`;
 }
 
-function header(key: string, data: Buffer): Buffer {
-  return Buffer.from(`${MAGIC}\n${key}\n${sha256(data)}\n`);
-}
-
-/** The cached bytecode in `file`, if it was made for `key`, is intact and is ours alone. */
-export function readCodeCache(file: string, key: string): Buffer | undefined {
-  let buf: Buffer;
+/** Reads all of a file we own alone (see the header), or undefined. */
+function readPrivateFile(file: string): Buffer | undefined {
   try {
     const fd = fs.openSync(file, 'r');
     try {
       const st = fs.fstatSync(fd);
       if (!st.isFile()) return undefined;
       if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return undefined;
-      buf = Buffer.allocUnsafe(st.size);
+      const buf = Buffer.allocUnsafe(st.size);
       let off = 0;
       while (off < buf.length) {
         const n = fs.readSync(fd, buf, off, buf.length - off, off);
         if (n === 0) return undefined;
         off += n;
       }
+      return buf;
     } finally {
       fs.closeSync(fd);
     }
   } catch {
     return undefined;
   }
-  // MAGIC \n key \n sha256(data) \n data
+}
+
+/** The cached bytecode in `file`, if it was made from `source` by `runtime`, is intact and is ours alone. */
+export function readCodeCache(file: string, source: Buffer, runtime = runtimeTag()): Buffer | undefined {
+  const buf = readPrivateFile(file);
+  if (!buf) return undefined;
+  // MAGIC \n runtime \n sourceLength dataLength \n source data data
   const a = buf.indexOf(10);
   const b = a < 0 ? -1 : buf.indexOf(10, a + 1);
   const c = b < 0 ? -1 : buf.indexOf(10, b + 1);
-  if (c < 0) return undefined;
-  if (buf.toString('latin1', 0, a) !== MAGIC || buf.toString('latin1', a + 1, b) !== key) return undefined;
-  const data = buf.subarray(c + 1);
-  if (data.length === 0 || buf.toString('latin1', b + 1, c) !== sha256(data)) return undefined;
-  return data;
+  if (c < 0 || buf.toString('latin1', 0, a) !== MAGIC || buf.toString('latin1', a + 1, b) !== runtime) return undefined;
+  const m = /^(\d+) (\d+)$/.exec(buf.toString('latin1', b + 1, c));
+  if (!m) return undefined;
+  const sourceLength = Number(m[1]);
+  const dataLength = Number(m[2]);
+  const start = c + 1;
+  if (dataLength === 0 || sourceLength !== source.length || buf.length !== start + sourceLength + 2 * dataLength) return undefined;
+  if (!buf.subarray(start, start + sourceLength).equals(source)) return undefined;
+  const data = buf.subarray(start + sourceLength, start + sourceLength + dataLength);
+  return data.equals(buf.subarray(start + sourceLength + dataLength)) ? data : undefined;
 }
 
-/** Writes the cache for `key` atomically (a private file renamed into place); false if it could not. */
-export function writeCodeCache(file: string, key: string, data: Buffer): boolean {
+/** Writes the cache of `source` atomically (a private file renamed into place); false if it could not. */
+export function writeCodeCache(file: string, source: Buffer, data: Buffer, runtime = runtimeTag()): boolean {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, Buffer.concat([header(key, data), data]), { mode: 0o600 });
+    fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC}\n${runtime}\n${source.length} ${data.length}\n`), source, data, data]), { mode: 0o600 });
     fs.renameSync(tmp, file);
     return true;
   } catch {
@@ -96,14 +101,13 @@ export interface LoadedBundle {
  * when it also holds every function this run compiled. `cacheFile` undefined: no cache.
  */
 export function loadBundle(bundle: string, cacheFile: string | undefined): LoadedBundle {
-  const source = fs.readFileSync(bundle, 'utf8');
-  const key = cacheFile ? codeCacheKey(source) : '';
-  const cachedData = cacheFile ? readCodeCache(cacheFile, key) : undefined;
+  const source = fs.readFileSync(bundle);
+  const cachedData = cacheFile ? readCodeCache(cacheFile, source) : undefined;
   // The wrapper Node's own CommonJS loader puts around a module, on the source's first line so
   // that line numbers in stack traces stay those of the file.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, { filename: bundle, cachedData });
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source.toString('utf8')}\n})`, { filename: bundle, cachedData });
   const fromCache = cachedData !== undefined && !script.cachedDataRejected;
-  if (cacheFile && !fromCache) process.once('exit', () => writeCodeCache(cacheFile, key, script.createCachedData()));
+  if (cacheFile && !fromCache) process.once('exit', () => writeCodeCache(cacheFile, source, script.createCachedData()));
   const mod = { exports: {} as unknown };
   const fn = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
   fn.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));

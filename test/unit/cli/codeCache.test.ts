@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { codeCacheKey, codeCachePath, readCodeCache, writeCodeCache } from '../../../daemon/cli/codeCache';
+import { codeCachePath, readCodeCache, runtimeTag, writeCodeCache } from '../../../daemon/cli/codeCache';
 
 const MODULE = path.join(__dirname, '..', '..', '..', 'daemon', 'cli', 'codeCache.ts');
 
@@ -17,39 +17,45 @@ describe('CLI code cache', function () {
 
   const data = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff));
 
-  it('reads back what it wrote, for the same key only; the file is private', () => {
+  const src = (s: string) => Buffer.from(s);
+
+  it('reads back what it wrote, for the same source and Node only; the file is private', () => {
     const file = path.join(dir, 'state', 'c.cache');
-    const key = codeCacheKey('source one');
-    assert.equal(writeCodeCache(file, key, data), true);
-    assert.deepEqual(readCodeCache(file, key), data);
+    assert.equal(writeCodeCache(file, src('source one'), data), true);
+    assert.deepEqual(readCodeCache(file, src('source one')), data);
     assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     assert.equal(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ['c.cache'], 'no temporary file left');
-    // another source (even of the same length) or another Node: not ours
-    assert.equal(readCodeCache(file, codeCacheKey('source two')), undefined);
-    assert.notEqual(codeCacheKey('source one'), codeCacheKey('source two'));
+    // another source, even of the same length, or another Node: not ours
+    assert.equal(readCodeCache(file, src('source two')), undefined);
+    assert.equal(readCodeCache(file, src('source one'), `${runtimeTag()}x`), undefined);
+    assert.equal(readCodeCache(file, src('source one!')), undefined);
   });
 
   it('ignores a damaged, truncated, foreign-writable or missing cache', () => {
     const file = path.join(dir, 'c.cache');
-    const key = codeCacheKey('s');
-    writeCodeCache(file, key, data);
+    const source = src('s');
+    writeCodeCache(file, source, data);
     const whole = fs.readFileSync(file);
-    const flipped = Buffer.from(whole);
-    flipped[flipped.length - 10] ^= 1;
-    fs.writeFileSync(file, flipped);
-    assert.equal(readCodeCache(file, key), undefined, 'one flipped bit');
+    for (const at of [whole.length - 10, whole.length - data.length - 10]) {
+      const flipped = Buffer.from(whole);
+      flipped[at] ^= 1;
+      fs.writeFileSync(file, flipped);
+      assert.equal(readCodeCache(file, source), undefined, `one flipped bit at ${at}`);
+    }
     fs.writeFileSync(file, whole.subarray(0, whole.length - 1));
-    assert.equal(readCodeCache(file, key), undefined, 'truncated');
+    assert.equal(readCodeCache(file, source), undefined, 'truncated');
+    fs.writeFileSync(file, Buffer.concat([whole, Buffer.from([0])]));
+    assert.equal(readCodeCache(file, source), undefined, 'longer');
     fs.writeFileSync(file, whole.subarray(0, 40));
-    assert.equal(readCodeCache(file, key), undefined, 'cut inside the header');
+    assert.equal(readCodeCache(file, source), undefined, 'cut inside the header');
     fs.writeFileSync(file, whole);
-    assert.deepEqual(readCodeCache(file, key), data, 'restored');
+    assert.deepEqual(readCodeCache(file, source), data, 'restored');
     fs.chmodSync(file, 0o620);
-    assert.equal(readCodeCache(file, key), undefined, 'group-writable');
+    assert.equal(readCodeCache(file, source), undefined, 'group-writable');
     fs.chmodSync(file, 0o600);
-    assert.equal(readCodeCache(path.join(dir, 'none.cache'), key), undefined, 'missing');
-    assert.equal(readCodeCache(dir, key), undefined, 'a folder');
+    assert.equal(readCodeCache(path.join(dir, 'none.cache'), source), undefined, 'missing');
+    assert.equal(readCodeCache(dir, source), undefined, 'a folder');
   });
 
   it('one cache file per bundle path, in the state folder', () => {
