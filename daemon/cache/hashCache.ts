@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { CacheStats } from '../../shared/types';
 import { hashInputs, listHashInputs, type Hasher, type HashInputList } from '../skillmeat/contentHash';
-import { DirListingCache } from '../skillmeat/dirListing';
+import { DirListingCache, type PersistedListing } from '../skillmeat/dirListing';
 import type { HashPool } from '../skillmeat/hashWorkers';
 import { epochsOf, stillCovered, type CoverageView } from '../watch/coverage';
 import { systemClock, type Clock } from './clock';
@@ -55,6 +55,8 @@ interface IndexFile {
   format: string;
   /** [absolute path, stat signature, content hash] */
   entries: [string, string, string][];
+  /** directory listings of the stat walks (DirListingCache), so a restart stats directories instead of reading them */
+  dirs?: PersistedListing[];
 }
 
 /** Directories (and their watch epochs) an entry relies on being told about. */
@@ -322,7 +324,7 @@ export class HashCache implements Hasher {
         // racy: a later write within the same mtime tick would go unseen; re-hashed after a restart
         if (!e.racy) entries.push([key, e.signature, e.hash]);
       }
-      const data: IndexFile = { version: 1, format: signatureFormat(), entries };
+      const data: IndexFile = { version: 1, format: signatureFormat(), entries, dirs: this.listings.export() };
       return data as unknown as Record<string, unknown>;
     });
   }
@@ -346,6 +348,7 @@ export class HashCache implements Hasher {
       this.cache.set(row[0], { signature: row[1], hash: row[2], racy: false, cover: undefined, trustGen: -1, fromIndex: true });
       this.indexLoaded++;
     }
+    if (Array.isArray(data.dirs)) bad += this.listings.load(data.dirs.filter((d) => !Array.isArray(d) || path.isAbsolute(String(d[0]))));
     if (bad) this.log.warn(`hash index ${store.file}: ${bad} malformed entries ignored`);
     this.log.info(`hash index: ${this.indexLoaded} entries loaded from ${store.file}`);
   }
@@ -372,6 +375,7 @@ export class HashCache implements Hasher {
         ? { workers: { size: this.pool.size, started: this.pool.started, jobs: this.pool.inWorkers, inThread: this.pool.inThread, ...(this.pool.unavailable ? { unavailable: this.pool.unavailable } : {}) } }
         : {}),
       uncoveredValidations: this.uncovered,
+      listings: { size: this.listings.size, ...this.listings.stats() },
       background: { checked: this.bgChecked, files: this.bgFiles, ms: Math.round(this.bgMs), stale: this.bgStale },
     };
   }
@@ -385,7 +389,7 @@ export class HashCache implements Hasher {
     const trustGen = this.trustGen;
     this.misses++;
     const hashedAt = this.clock.now();
-    const { list, hash } = await this.pool!.hash(key);
+    const { list, hash } = await this.pool!.hash(key, this.listings);
     const cover = this.coverOf(list, versionBefore);
     if (!cover) this.uncovered++;
     this.filesHashed += list.files.length;
@@ -402,6 +406,8 @@ export class HashCache implements Hasher {
       const versionBefore = this.coverage?.version ?? 0;
       const trustGen = this.trustGen;
       const list = await listHashInputs(key, this.listings);
+      // listings read now (not found in the index) are worth keeping for the next restart
+      if (this.listings.unsaved) this.persistSoon();
       const signature = statSignature(list);
       const cover = this.coverOf(list, versionBefore);
       if (!cover) this.uncovered++;

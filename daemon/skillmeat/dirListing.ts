@@ -36,10 +36,34 @@ export function readDirEntries(dir: string): DirEntry[] {
   return fs.readdirSync(dir, { withFileTypes: true }).map((e) => ({ name: e.name, kind: kindOf(e) }));
 }
 
+/** A listing as the hash index keeps it: [directory, stat signature, entries encoded]. */
+export type PersistedListing = [string, string, string];
+
+const KIND_CHAR: Record<DirEntry['kind'], string> = { dir: 'd', file: 'f', link: 'l', other: 'o' };
+const CHAR_KIND: Record<string, DirEntry['kind']> = { d: 'dir', f: 'file', l: 'link', o: 'other' };
+
+/** Entries as one string: a kind letter and the name, '/'-separated ('/' is in no file name). */
+function encodeEntries(entries: DirEntry[]): string {
+  return entries.map((e) => KIND_CHAR[e.kind] + e.name).join('/');
+}
+
+function decodeEntries(text: string): DirEntry[] | undefined {
+  if (text === '') return [];
+  const out: DirEntry[] = [];
+  for (const part of text.split('/')) {
+    const kind = CHAR_KIND[part[0]];
+    if (!kind || part.length < 2) return undefined;
+    out.push({ name: part.slice(1), kind });
+  }
+  return out;
+}
+
 export class DirListingCache {
   private readonly listings = new Map<string, Listing>();
   private reused = 0;
   private read = 0;
+  /** listings stored since the last export(): the index has something new to write */
+  private added = 0;
 
   constructor(
     private readonly racyWindowMs = 2000,
@@ -64,6 +88,7 @@ export class DirListingCache {
     if (now - Math.max(st.mtimeMs, st.ctimeMs) >= this.racyWindowMs) {
       if (!prev && this.listings.size >= this.maxDirs) this.listings.clear();
       this.listings.set(dir, { signature, entries });
+      this.added++;
     } else {
       this.listings.delete(dir);
     }
@@ -72,6 +97,40 @@ export class DirListingCache {
 
   clear(): void {
     this.listings.clear();
+  }
+
+  /** Whether listings were stored since the last export(). */
+  get unsaved(): boolean {
+    return this.added > 0;
+  }
+
+  /**
+   * Every stored listing, for the persisted hash index: a restarted daemon (or a CLI answering
+   * itself) then stats each directory instead of reading it again. Only listings older than the
+   * racy window are ever stored, and each is checked against its directory's stat on use.
+   */
+  export(): PersistedListing[] {
+    this.added = 0;
+    const out: PersistedListing[] = [];
+    for (const [dir, l] of this.listings) out.push([dir, l.signature, encodeEntries(l.entries)]);
+    return out;
+  }
+
+  /** Takes listings from the index (a listing read in this process meanwhile is newer); returns how many were malformed. */
+  load(rows: unknown[]): number {
+    let bad = 0;
+    for (const row of rows) {
+      const ok = Array.isArray(row) && row.length === 3 && row.every((x) => typeof x === 'string');
+      const entries = ok ? decodeEntries(row[2] as string) : undefined;
+      if (!ok || !entries) {
+        bad++;
+        continue;
+      }
+      const [dir, signature] = row as PersistedListing;
+      if (this.listings.has(dir) || this.listings.size >= this.maxDirs) continue;
+      this.listings.set(dir, { signature, entries });
+    }
+    return bad;
   }
 
   get size(): number {

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { hashInputs, listHashInputs, type HashedTree, type HashInput } from './contentHash';
+import type { DirListingCache } from './dirListing';
 
 /** Several jobs per message: a message round trip costs about what hashing a small skill does. */
 export interface WorkerRequest {
@@ -75,8 +76,8 @@ function defaultScript(): string {
 }
 
 /** Hashes in-thread, sliced (the fallback; also what the pool's answers must equal). */
-export async function hashTreeInThread(p: string): Promise<HashedTree> {
-  const list = await listHashInputs(p);
+export async function hashTreeInThread(p: string, listings?: DirListingCache): Promise<HashedTree> {
+  const list = await listHashInputs(p, listings);
   return { list, hash: await hashInputs(list.kind, list.files) };
 }
 
@@ -124,10 +125,11 @@ export class HashPool {
     return this.broken;
   }
 
-  hash(p: string): Promise<HashedTree> {
+  /** `listings`: the caller's directory listings, used (and filled) when hashing in this thread. */
+  hash(p: string, listings?: DirListingCache): Promise<HashedTree> {
     if (this.broken || this.closed) {
       this.inThread++;
-      return hashTreeInThread(p);
+      return hashTreeInThread(p, listings);
     }
     return new Promise<HashedTree>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, path: p, resolve, reject });

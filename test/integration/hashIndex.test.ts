@@ -102,6 +102,32 @@ describe('persisted hash index (real daemon)', function () {
     assert.equal(Number(second.hashes.filesHashed), 1, 'only the racy file is hashed again');
   });
 
+  it('keeps directory listings: a restart stats each folder instead of reading it, and still sees a file added or removed meanwhile', async () => {
+    // a listing is kept only once its folder is older than the racy window (its ctime is now)
+    await new Promise((r) => setTimeout(r, 2100));
+    const expected = Object.fromEntries(world.deployed.map((d) => [d.key, d.expected]));
+    const first = await statusAndStats();
+    assert.deepEqual(first.rows, expected);
+    await stopDaemon();
+    const saved = JSON.parse(fs.readFileSync(indexFile(), 'utf8')) as { dirs?: [string, string, string][] };
+    const skills = world.deployed.filter((d) => d.expected === 'synced' && d.type === 'skill');
+    assert.ok(skills.length >= 2, 'the world has two synced skills');
+    const [grown, shrunk] = skills;
+    const kept = new Set((saved.dirs ?? []).map(([d]) => d));
+    assert.ok(kept.has(grown.projectPath) && kept.has(shrunk.projectPath), 'the skill folders are in the index');
+
+    // while no daemon runs: one skill folder gains a file, another loses one
+    fs.writeFileSync(path.join(grown.projectPath, 'added.md'), 'new\n');
+    const gone = fs.readdirSync(shrunk.projectPath).find((n) => fs.statSync(path.join(shrunk.projectPath, n)).isFile() && path.join(shrunk.projectPath, n) !== shrunk.editableFile)!;
+    fs.rmSync(path.join(shrunk.projectPath, gone));
+
+    const second = await statusAndStats();
+    assert.deepEqual(second.rows, { ...expected, [grown.key]: 'modified', [shrunk.key]: 'modified' }, 'both changes are seen, nothing else changes');
+    const listings = second.hashes.listings as { reused: number; read: number };
+    assert.ok(listings.reused > 0, `unchanged folders were not read again (${JSON.stringify(listings)})`);
+    assert.ok(listings.read >= 2, 'the two changed folders were read again');
+  });
+
   it('discards a corrupt index with a log line and answers right by hashing', async () => {
     const first = await statusAndStats();
     await stopDaemon();

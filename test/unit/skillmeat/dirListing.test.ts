@@ -37,6 +37,23 @@ describe('directory listing cache', () => {
     assert.equal(c.stats().read, 5);
   });
 
+  it('export() and load() carry listings to another cache (the hash index), which still checks each directory\'s stat', () => {
+    const a = new DirListingCache(0);
+    for (const n of ['plain.md', 'with space.md', 'ünïcode-✓.md', '-dash']) fs.writeFileSync(path.join(tmp, n), n);
+    fs.mkdirSync(path.join(tmp, 'sub'));
+    fs.symlinkSync(path.join(tmp, 'sub'), path.join(tmp, 'link'));
+    const listed = names(a, tmp);
+    const rows = a.export();
+    assert.equal(a.unsaved, false, 'exported: nothing new to save');
+    const b = new DirListingCache(0);
+    assert.equal(b.load([...rows, ['x'], [1, 2, 3], [tmp + '/bad', 'sig', 'zname'], [tmp + '/empty', 'sig', '']]), 3, 'three malformed rows');
+    assert.deepEqual(names(b, tmp), listed);
+    assert.deepEqual(b.stats(), { reused: 1, read: 0 }, 'answered from the loaded listing');
+    fs.writeFileSync(path.join(tmp, 'new.md'), 'x');
+    assert.deepEqual(names(b, tmp), [...listed, 'new.md:file'].sort(), 'a changed directory is read again');
+    assert.equal(b.stats().read, 1);
+  });
+
   it('never stores a listing of a directory changed within the racy window', () => {
     const c = new DirListingCache(60_000);
     fs.writeFileSync(path.join(tmp, 'a'), 'a');
