@@ -48,7 +48,8 @@ const entries = [
   // octokit) is its own file, required at run time, so a warm `status` does not parse it.
   // dist/cli.js (the bin) is a small loader running dist/cliMain.js with a V8 code cache (codeCache.ts).
   { entryPoints: ['daemon/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cliMain.js', plugins: [externalInProcess(), lazyCryptoInJsonRpc()] },
+  // No import() left in it: code compiled by vm.Script (codeCache.ts) has no loader for one.
+  { entryPoints: ['daemon/cli/main.ts'], outfile: 'dist/cliMain.js', plugins: [externalInProcess(), lazyCryptoInJsonRpc()], supported: { 'dynamic-import': false } },
   { entryPoints: ['daemon/cli/inProcess.ts'], outfile: 'dist/inProcess.js' },
   // the daemon's cold-hashing worker threads (daemon/skillmeat/hashWorkers.ts) load it from beside daemon.js
   { entryPoints: ['daemon/skillmeat/hashWorker.ts'], outfile: 'dist/hashWorker.js' },
