@@ -149,7 +149,9 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
       return cliStatus('status after restart');
     });
     {
-      // the daemon the last restart run started warms the folder from the index: wait for that
+      // the daemon the last restart run started warms the folder from the index: wait for that one
+      // (a client of ours would otherwise start a daemon without --warm if it got there first)
+      for (let i = 0; i < 500 && !(await daemonAnswers(h)); i++) await sleep(20);
       const c = h.client();
       await c.start();
       let hashes: CacheStats | undefined;
