@@ -82,10 +82,37 @@ export function writeCodeCache(file: string, source: Buffer, data: Buffer, runti
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${MAGIC}\n${runtime}\n${source.length} ${data.length}\n`), source, data, data]), { mode: 0o600 });
     fs.renameSync(tmp, file);
-    return true;
   } catch {
     fs.rmSync(tmp, { force: true });
     return false;
+  }
+  removeStaleCaches(path.dirname(file), file);
+  return true;
+}
+
+/** A cache not rewritten for this long is dropped when another is written (and remade if still used). */
+export const STALE_CACHE_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Every installed version of the CLI has its own cache file: without this, each update of the
+ * extension would leave ~650 KB behind for good. A cache is written only when it is missing or
+ * stale, so one still in use may be dropped too; the next run makes it again.
+ */
+function removeStaleCaches(dir: string, keep: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const f = path.join(dir, n);
+    if (f === keep || !/^cli-code-[0-9a-f]{12}\.cache(\.\d+\.tmp)?$/.test(n)) continue;
+    try {
+      if (now - fs.statSync(f).mtimeMs > STALE_CACHE_MS) fs.rmSync(f, { force: true });
+    } catch {
+      // gone meanwhile
+    }
   }
 }
 

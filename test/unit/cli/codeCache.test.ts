@@ -58,6 +58,22 @@ describe('CLI code cache', function () {
     assert.equal(readCodeCache(dir, source), undefined, 'a folder');
   });
 
+  it('writing a cache drops the caches of other installs not rewritten for 30 days, and nothing else', () => {
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state);
+    const old = Date.now() / 1000 - 31 * 24 * 3600;
+    const files = {
+      staleCache: 'cli-code-aaaaaaaaaaaa.cache',
+      staleTmp: 'cli-code-aaaaaaaaaaaa.cache.123.tmp',
+      recentCache: 'cli-code-bbbbbbbbbbbb.cache',
+      oldOther: 'hashes-cccccccccccc.json',
+    };
+    for (const f of Object.values(files)) fs.writeFileSync(path.join(state, f), 'x');
+    for (const f of [files.staleCache, files.staleTmp, files.oldOther]) fs.utimesSync(path.join(state, f), old, old);
+    assert.equal(writeCodeCache(path.join(state, 'cli-code-dddddddddddd.cache'), src('s'), data), true);
+    assert.deepEqual(fs.readdirSync(state).sort(), [files.recentCache, 'cli-code-dddddddddddd.cache', files.oldOther].sort());
+  });
+
   it('one cache file per bundle path, in the state folder', () => {
     const a = codeCachePath('/state', '/opt/a/dist/cliMain.js');
     assert.equal(path.dirname(a), '/state');
