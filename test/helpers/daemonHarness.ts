@@ -103,17 +103,22 @@ export class Harness {
   }
 
   /** Runs the bundled CLI against this world. */
+  /** The environment the CLI runs with against this world. */
+  cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      SKILLMEAT_SYNC_RUNTIME_DIR: this.runtimeDir,
+      SKILLMEAT_SYNC_STATE_DIR: this.stateDir,
+      SKILLMEAT_SYNC_IDLE_TIMEOUT: String(this.opts.idleTimeoutSeconds ?? 60),
+      ...(this.opts.daemonEnv ?? {}),
+      ...env,
+    };
+  }
+
   cli(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [CLI_SCRIPT, '--home', this.home, ...args], {
-        env: {
-          ...process.env,
-          SKILLMEAT_SYNC_RUNTIME_DIR: this.runtimeDir,
-          SKILLMEAT_SYNC_STATE_DIR: this.stateDir,
-          SKILLMEAT_SYNC_IDLE_TIMEOUT: String(this.opts.idleTimeoutSeconds ?? 60),
-          ...(this.opts.daemonEnv ?? {}),
-          ...env,
-        },
+        env: this.cliEnv(env),
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
