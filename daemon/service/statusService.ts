@@ -323,11 +323,14 @@ async function recomputeRowsAt(
   opts: Parameters<typeof computeWorkspaceStatus>[2],
 ): Promise<WorkspaceStatus> {
   // A changed path relates to a row through its project copy (a deployed file) or its collection
-  // copy (an uncovered collection input carried over as volatile).
+  // copy (an uncovered collection input carried over as volatile): the same path, one below the
+  // other, or one above. Checked for every row on every edit, so without building strings per row.
+  const sep = path.sep;
+  const paths = [...changed].map((c) => ({ c, under: c + sep }));
   const related = (p: string | null) => {
     if (p === null) return false;
-    for (const c of changed) {
-      if (c === p || c.startsWith(p + path.sep) || p.startsWith(c + path.sep)) return true;
+    for (const { c, under } of paths) {
+      if (c === p || p.startsWith(under) || (c.length > p.length && c.charCodeAt(p.length) === sep.charCodeAt(0) && c.startsWith(p))) return true;
     }
     return false;
   };
@@ -340,12 +343,19 @@ async function recomputeRowsAt(
   return { ...rows, artifacts: rows.artifacts.map((r) => fresh.get(r.key) ?? r) };
 }
 
-/** The keys whose rows differ between two computations of one folder (for didChange). */
+/**
+ * The keys whose rows differ between two computations of one folder (for didChange). A row carried
+ * over unchanged is the very same object (rows are never mutated once computed, and an incremental
+ * recompute keeps the untouched ones), so only rows that are new objects are compared as JSON.
+ */
 export function changedKeys(before: WorkspaceStatus | undefined, after: WorkspaceStatus): string[] {
   const keys: string[] = [];
-  const old = new Map((before?.artifacts ?? []).map((r) => [r.key, JSON.stringify(r)]));
-  const now = new Map(after.artifacts.map((r) => [r.key, JSON.stringify(r)]));
-  for (const [k, v] of now) if (old.get(k) !== v) keys.push(k);
+  const old = new Map((before?.artifacts ?? []).map((r) => [r.key, r]));
+  const now = new Map(after.artifacts.map((r) => [r.key, r]));
+  for (const [k, r] of now) {
+    const o = old.get(k);
+    if (o !== r && (o === undefined || JSON.stringify(o) !== JSON.stringify(r))) keys.push(k);
+  }
   for (const k of old.keys()) if (!now.has(k)) keys.push(k);
   const nd = (ws: WorkspaceStatus | undefined) =>
     new Map((ws?.notDeployed ?? []).map((r) => [`notDeployed:${qualifiedKey(r.collection, r.name, r.type)}`, JSON.stringify(r)]));
