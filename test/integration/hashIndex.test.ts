@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { generateWorld, type World } from '../../bench/generateWorld';
 import { StatsRequest, StatusRequest } from '../../shared/protocol';
 import type { CacheStats, StatusResult } from '../../shared/types';
-import { Harness } from '../helpers/daemonHarness';
+import { eventually, Harness } from '../helpers/daemonHarness';
 
 interface IndexStats {
   loaded: number;
@@ -126,6 +126,35 @@ describe('persisted hash index (real daemon)', function () {
     const listings = second.hashes.listings as { reused: number; read: number };
     assert.ok(listings.reused > 0, `unchanged folders were not read again (${JSON.stringify(listings)})`);
     assert.ok(listings.read >= 2, 'the two changed folders were read again');
+  });
+
+  it('a status with no daemon running answers itself, leaves its hashes in the index, and starts a daemon that warms the folder from them', async () => {
+    const expected = Object.fromEntries(world.deployed.map((d) => [d.key, d.expected]));
+    assert.equal(h.daemonPid(), undefined, 'no daemon yet');
+    const r = await h.cli(['status', '--json', '--workspace', h.workspace]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(statuses(JSON.parse(r.stdout) as StatusResult), expected);
+    const saved = JSON.parse(fs.readFileSync(indexFile(), 'utf8')) as { entries: [string, string, string][] };
+    assert.equal(saved.entries.length, world.deployed.length * 2, 'the CLI wrote what it hashed');
+    // the daemon it started in the background computes the folder without being asked
+    const pid = await eventually(() => h.daemonPid(), 10_000, 'a daemon started by the CLI');
+    const c = h.client({ noSpawn: true });
+    await c.start();
+    const warmed = await eventually(async () => {
+      const st = await c.request(StatsRequest, {});
+      const status = st.caches.find((x) => x.name === 'status')!;
+      const hashes = st.caches.find((x) => x.name === 'hashes')!;
+      return status.size >= 1 ? { status, hashes } : undefined;
+    }, 10_000, 'the folder warmed');
+    assert.ok(warmed);
+    assert.equal(Number(warmed.hashes.filesHashed), 0, 'warmed from the index: nothing hashed again');
+    assert.equal((warmed.hashes.index as IndexStats).used, world.deployed.length * 2);
+    const hitsBefore = warmed.status.hits;
+    assert.deepEqual(statuses(await c.request(StatusRequest, { folders: [h.workspace] })), expected);
+    const after = (await c.request(StatsRequest, {})).caches.find((x) => x.name === 'status')!;
+    assert.equal(after.hits, hitsBefore + 1, 'the first request is answered from the warmed rows');
+    assert.equal((await c.start()).pid, pid);
+    c.dispose();
   });
 
   it('discards a corrupt index with a log line and answers right by hashing', async () => {
