@@ -174,9 +174,6 @@ function clientOptions(ctx: Ctx, noSpawn: boolean): DaemonClientOptions {
     noSpawn,
     // Never leave a daemon behind for a path that is not a SkillMeat home.
     requireHome: true,
-    // Nothing is being started, so a running daemon answers at once: asking "is one running?"
-    // must not take the 10 s a freshly spawned daemon is granted.
-    ...(noSpawn ? { startTimeoutMs: 1500 } : {}),
     log: process.env.SKILLMEAT_SYNC_DEBUG ? (l, m) => process.stderr.write(`[${l}] ${m}\n`) : undefined,
   };
 }
@@ -224,9 +221,13 @@ async function withEngine<T>(ctx: Ctx, daemonCall: (c: DaemonClient) => Promise<
   }
 }
 
-/** Connects to a running daemon only; undefined when none runs. */
-async function runningDaemon(ctx: Ctx): Promise<DaemonClient | undefined> {
-  const client = makeClient(ctx, true);
+/**
+ * Connects to a running daemon only; undefined when none runs. `waitMs`: how long to keep trying
+ * (a daemon that is just starting answers within it) — nothing is being started, so asking "is one
+ * running?" must not take the 10 s a spawned daemon is granted; 0 is one attempt, no waiting.
+ */
+async function runningDaemon(ctx: Ctx, waitMs = 1500): Promise<DaemonClient | undefined> {
+  const client = new DaemonClient({ ...clientOptions(ctx, true), startTimeoutMs: waitMs });
   try {
     await client.start();
     return client;
@@ -267,25 +268,12 @@ function homeMessage(home: string): string | undefined {
   return h.problem === 'not-a-home' && h.message.includes('did you mean') ? h.message : `${h.message} (use --home DIR or set SKILLMEAT_HOME)`;
 }
 
-/** The daemon, if one answers on its socket right now: one attempt, nothing started, no waiting. */
-async function daemonIfRunning(ctx: Ctx): Promise<DaemonClient | undefined> {
-  const client = new DaemonClient({ ...clientOptions(ctx, true), startTimeoutMs: 0 });
-  try {
-    await client.start();
-    return client;
-  } catch (err) {
-    client.dispose();
-    if (err instanceof DaemonUnavailableError) return undefined;
-    throw err;
-  }
-}
-
 /**
  * Starts the home's daemon for the next command and lets go of it; it computes these folders'
  * status once listening (`--warm`), from the hash index this process has just written.
  */
 function startDaemonInBackground(ctx: Ctx, folders: string[]): void {
-  if (!checkHome(ctx.home).ok) return;
+  // `status` checked the home before it began (needsHome) and the answer found it (homeExists)
   try {
     spawnDaemonProcess(clientOptions(ctx, false), { flags: DEFAULT_DAEMON_FLAGS, readyPipe: false, extraArgs: folders.flatMap((f) => ['--warm', f]) });
   } catch {
@@ -298,7 +286,8 @@ async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promi
   // A script's answer rests on the disk, not on the watchers (--no-daemon reads the disk anyway).
   const strict = verify || failOnDrift;
   let result: StatusResult;
-  const client = ctx.noDaemon ? undefined : await daemonIfRunning(ctx);
+  // one attempt: a daemon that is not answering now is not waited for
+  const client = ctx.noDaemon ? undefined : await runningDaemon(ctx, 0);
   if (client) {
     try {
       result = await client.request(StatusRequest, { folders: ctx.workspaces, ...(strict ? { verify: true } : {}) });
