@@ -348,7 +348,7 @@ export class HashCache implements Hasher {
       this.cache.set(row[0], { signature: row[1], hash: row[2], racy: false, cover: undefined, trustGen: -1, fromIndex: true });
       this.indexLoaded++;
     }
-    if (Array.isArray(data.dirs)) bad += this.listings.load(data.dirs.filter((d) => !Array.isArray(d) || path.isAbsolute(String(d[0]))));
+    if (Array.isArray(data.dirs)) bad += this.listings.load(data.dirs);
     if (bad) this.log.warn(`hash index ${store.file}: ${bad} malformed entries ignored`);
     this.log.info(`hash index: ${this.indexLoaded} entries loaded from ${store.file}`);
   }

@@ -11,6 +11,7 @@
 // would leave its stat unchanged. Only names and types are reused: every file is still stat'ed,
 // every subdirectory checked the same way, every symlink followed again.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export interface DirEntry {
   name: string;
@@ -120,7 +121,7 @@ export class DirListingCache {
   load(rows: unknown[]): number {
     let bad = 0;
     for (const row of rows) {
-      const ok = Array.isArray(row) && row.length === 3 && row.every((x) => typeof x === 'string');
+      const ok = Array.isArray(row) && row.length === 3 && row.every((x) => typeof x === 'string') && path.isAbsolute(row[0] as string);
       const entries = ok ? decodeEntries(row[2] as string) : undefined;
       if (!ok || !entries) {
         bad++;

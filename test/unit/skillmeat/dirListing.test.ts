@@ -46,7 +46,7 @@ describe('directory listing cache', () => {
     const rows = a.export();
     assert.equal(a.unsaved, false, 'exported: nothing new to save');
     const b = new DirListingCache(0);
-    assert.equal(b.load([...rows, ['x'], [1, 2, 3], [tmp + '/bad', 'sig', 'zname'], [tmp + '/empty', 'sig', '']]), 3, 'three malformed rows');
+    assert.equal(b.load([...rows, ['x'], [1, 2, 3], [tmp + '/bad', 'sig', 'zname'], ['relative', 'sig', 'fa'], [tmp + '/empty', 'sig', '']]), 4, 'four malformed rows');
     assert.deepEqual(names(b, tmp), listed);
     assert.deepEqual(b.stats(), { reused: 1, read: 0 }, 'answered from the loaded listing');
     fs.writeFileSync(path.join(tmp, 'new.md'), 'x');
