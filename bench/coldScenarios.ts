@@ -11,11 +11,10 @@
 // - the daemon's resident memory at rest after those.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { StatsRequest } from '../shared/protocol';
 import type { CacheStats, StatusResult } from '../shared/types';
-import { CLI_SCRIPT, Harness } from '../test/helpers/daemonHarness';
+import { CLI_SCRIPT, Harness, socketAnswers } from '../test/helpers/daemonHarness';
 import { expectedCounts, generateWorld, type World, type WorldShape } from './generateWorld';
 import { median, now, residentMb, round, sleep } from './stats';
 import { sameCounts, statusCounts } from './statusCounts';
@@ -76,25 +75,13 @@ export async function interleaved(runs: number, listFile: string, contender: (i:
   return { ms: round(ms), sha256sumMs: round(s), ratio: round(ms / s, 2), runs, all: mine.map((x) => round(x)) };
 }
 
-/** Whether a daemon of this world answers on its socket. */
-function daemonAnswers(h: Harness): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(h.paths.socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Stops the world's daemon. A `status` that found none answered itself and started one in the
  * background: wait until that one listens first, or it would come up after the stop (and after the
  * state folder is cleared) and serve the next "first-ever" run warm.
  */
 async function stopDaemon(h: Harness, expectOne: boolean): Promise<void> {
-  if (expectOne) for (let i = 0; i < 500 && !(await daemonAnswers(h)); i++) await sleep(20);
+  if (expectOne) for (let i = 0; i < 500 && !(await socketAnswers(h.paths.socketPath)); i++) await sleep(20);
   const r = await h.cli(['daemon', 'stop']);
   if (r.code !== 0 && r.code !== 3) throw new Error(`daemon stop exited ${r.code}: ${r.stderr}`);
   // `daemon stop` waits for the pid; make sure no daemon of this world is left either way
@@ -151,7 +138,7 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
     {
       // the daemon the last restart run started warms the folder from the index: wait for that one
       // (a client of ours would otherwise start a daemon without --warm if it got there first)
-      for (let i = 0; i < 500 && !(await daemonAnswers(h)); i++) await sleep(20);
+      for (let i = 0; i < 500 && !(await socketAnswers(h.paths.socketPath)); i++) await sleep(20);
       const c = h.client();
       await c.start();
       let hashes: CacheStats | undefined;

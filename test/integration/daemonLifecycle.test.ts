@@ -6,19 +6,7 @@ import * as net from 'node:net';
 import { pidAlive, waitForExit } from '../../shared/client';
 import { StatsRequest, StatusRequest } from '../../shared/protocol';
 import { PACKAGE_VERSION } from '../../shared/version';
-import { DAEMON_SCRIPT, eventually, Harness } from '../helpers/daemonHarness';
-
-/** true if something accepts a connection on the socket */
-function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(socketPath);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
+import { DAEMON_SCRIPT, eventually, Harness, socketAnswers } from '../helpers/daemonHarness';
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
@@ -36,7 +24,7 @@ async function startDirect(h: Harness, env: Record<string, string> = {}): Promis
   const child = h.spawnDaemon([], env);
   // The socket accepts as soon as it is bound; the log line says the daemon has finished starting.
   await eventually(
-    async () => h.daemonPid() === child.pid && (await answers(h.paths.socketPath)) && logText(h).includes(`[${child.pid}] listening on`),
+    async () => h.daemonPid() === child.pid && (await socketAnswers(h.paths.socketPath)) && logText(h).includes(`[${child.pid}] listening on`),
     10_000,
     `daemon ${child.pid} serving`,
   );
@@ -96,7 +84,7 @@ describe('daemon life cycle (real processes, real sockets)', function () {
       // Both files are left behind by the crash.
       assert.ok(fs.existsSync(h.paths.socketPath));
       assert.equal(h.daemonPid(), old.pid);
-      assert.equal(await answers(h.paths.socketPath), false);
+      assert.equal(await socketAnswers(h.paths.socketPath), false);
       const fresh = await startDirect(h);
       assert.notEqual(fresh.pid, old.pid);
       const hello = await h.client().start();
@@ -130,7 +118,7 @@ describe('daemon life cycle (real processes, real sockets)', function () {
       // the line comes before the pipe closes; the socket must accept at that very moment
       const line = await new Promise<string>((resolve) => (first.child.stdio[3] as net.Socket).once('data', (d) => resolve(String(d))));
       assert.equal(line, 'listening\n');
-      assert.ok(await answers(h.paths.socketPath), 'the socket accepts when the daemon says it listens');
+      assert.ok(await socketAnswers(h.paths.socketPath), 'the socket accepts when the daemon says it listens');
       assert.equal(await first.said, 'listening\n', 'one line, then the daemon closes its end');
       assert.equal(first.child.exitCode, null, 'and keeps running');
       // a daemon already serves this home: the second one says nothing and exits 0
@@ -149,7 +137,7 @@ describe('daemon life cycle (real processes, real sockets)', function () {
       }, 15_000, 'one surviving daemon');
       assert.ok(winner);
       for (const k of kids) if (k !== winner) assert.equal(await codes[kids.indexOf(k)], 0);
-      await eventually(() => answers(h.paths.socketPath), 10_000, 'socket');
+      await eventually(() => socketAnswers(h.paths.socketPath), 10_000, 'socket');
       assert.equal(h.daemonPid(), winner.pid);
       assert.equal((await h.client().start()).pid, winner.pid);
       assert.equal((logText(h).match(/listening on/g) ?? []).length, 1, 'only one daemon ever listened');
