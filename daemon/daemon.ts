@@ -15,9 +15,11 @@ import {
   ShutdownRequest,
   StatsRequest,
   StatusRequest,
+  StatusTextRequest,
   SubscribeRequest,
   UnsubscribeRequest,
   type StatsResult,
+  type StatusTextResult,
 } from '../shared/protocol';
 import type { StatusResult } from '../shared/types';
 import { daemonPaths, type DaemonPaths } from '../shared/paths';
@@ -104,6 +106,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
 
   // Answered as ready-made JSON: unchanged rows are not serialised again (rawJsonWriter.ts).
   server.register(StatusRequest, async (p) => new RawJson(await service.statusJson(p.folders, { verify: p.verify === true })) as unknown as StatusResult, {
+    timeoutMs: 120_000,
+  });
+  server.register(StatusTextRequest, async (p) => new RawJson([await service.statusText(p.folders, p.format, { verify: p.verify === true })]) as unknown as StatusTextResult, {
     timeoutMs: 120_000,
   });
   server.register(CountsRequest, (p) => service.counts(p.collections));

@@ -12,10 +12,11 @@ import type {
   SetTokenParams,
   ShutdownParams,
   StatusParams,
+  StatusTextParams,
   SubscribeParams,
 } from './protocol';
 import { inRange, LOG_LEVELS, SETTINGS, type LogLevel, type NumberSetting } from './settings';
-import { DIFF_SCOPES, type DiffScope, type DiffSideName } from './types';
+import { DIFF_SCOPES, STATUS_TEXT_FORMATS, type DiffScope, type DiffSideName, type StatusTextFormat } from './types';
 
 /**
  * Thrown by a validator or a handler for bad input on one request: the client gets InvalidParams
@@ -63,6 +64,14 @@ export function statusParams(p: unknown): StatusParams {
     if (typeof o.verify !== 'boolean') throw new InvalidParamsError('verify must be a boolean');
     if (o.verify) out.verify = true;
   }
+  return out;
+}
+
+export function statusTextParams(p: unknown): StatusTextParams {
+  const out: StatusTextParams = { ...statusParams(p), format: 'json' };
+  const format = (p as { format?: unknown }).format;
+  if (!(STATUS_TEXT_FORMATS as readonly unknown[]).includes(format)) throw new InvalidParamsError(`format must be one of ${STATUS_TEXT_FORMATS.join(', ')}`);
+  out.format = format as StatusTextFormat;
   return out;
 }
 

@@ -3,6 +3,7 @@
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import * as v from './params';
 import type { LogLevel } from './settings';
+import { METHOD } from './wire';
 import type {
   CacheStats,
   CountsResult,
@@ -12,30 +13,11 @@ import type {
   FileContentResult,
   RateLimitInfo,
   StatusResult,
+  StatusTextFormat,
   UpstreamInfo,
 } from './types';
 
-/** Bumped on any incompatible change of the messages below. */
-export const PROTOCOL_VERSION = 1;
-
-/** Largest frame the daemon accepts (header + body); bigger ones close the connection. */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-
-export const ErrorCodes = {
-  /** a request other than `hello` arrived before the handshake */
-  HandshakeRequired: -32001,
-  /** the client speaks a protocol this daemon does not */
-  ProtocolMismatch: -32002,
-  /** the request took longer than the daemon's bound */
-  RequestTimeout: -32003,
-  /** the SkillMeat home given does not belong to this daemon */
-  WrongHome: -32004,
-  /** the daemon is shutting down */
-  ShuttingDown: -32005,
-  /** a parameter has the wrong type or value */
-  InvalidParams: -32602,
-  InternalError: -32603,
-} as const;
+export { ErrorCodes, MAX_MESSAGE_BYTES, METHOD, PROTOCOL_VERSION } from './wire';
 
 export { InvalidParamsError } from './params';
 
@@ -52,7 +34,7 @@ export interface RequestDeclaration<P, R> extends RequestType<P, R, void> {
 
 const declared: RequestDeclaration<unknown, unknown>[] = [];
 
-function defineRequest<P, R>(method: `skillmeat/${string}`, validate: (params: unknown) => P, opts: { idempotent: boolean }): RequestDeclaration<P, R> {
+function defineRequest<P, R>(method: (typeof METHOD)[keyof typeof METHOD], validate: (params: unknown) => P, opts: { idempotent: boolean }): RequestDeclaration<P, R> {
   const type = Object.assign(new RequestType<P, R, void>(method), { validate, idempotent: opts.idempotent });
   declared.push(type as unknown as RequestDeclaration<unknown, unknown>);
   return type;
@@ -76,7 +58,7 @@ export interface HelloResult {
   pid: number;
   home: string;
 }
-export const HelloRequest = defineRequest<HelloParams, HelloResult>('skillmeat/hello', v.helloParams, { idempotent: true });
+export const HelloRequest = defineRequest<HelloParams, HelloResult>(METHOD.hello, v.helloParams, { idempotent: true });
 
 // ---------------------------------------------------------------- status
 export interface StatusParams {
@@ -88,14 +70,34 @@ export interface StatusParams {
    */
   verify?: boolean;
 }
-export const StatusRequest = defineRequest<StatusParams, StatusResult>('skillmeat/status', v.statusParams, { idempotent: true });
+export const StatusRequest = defineRequest<StatusParams, StatusResult>(METHOD.status, v.statusParams, { idempotent: true });
+
+/**
+ * The status as the CLI prints it, rendered by the daemon: `json` is JSON.stringify(status, null,
+ * 2), `table` / `table-color` the CLI's table (daemon/cli/format.ts). A warm CLI then neither
+ * parses nor formats a megabyte of rows (issue 15); the daemon keeps the text while the rows last.
+ */
+export interface StatusTextParams extends StatusParams {
+  format: StatusTextFormat;
+}
+export interface StatusTextResult {
+  home: string;
+  homeExists: boolean;
+  /** rows in all folders */
+  total: number;
+  /** rows whose status is not `synced` (what --fail-on-drift fails on) */
+  notSynced: number;
+  warnings?: string[];
+  text: string;
+}
+export const StatusTextRequest = defineRequest<StatusTextParams, StatusTextResult>(METHOD.statusText, v.statusTextParams, { idempotent: true });
 
 // ---------------------------------------------------------------- counts
 export interface CountsParams {
   /** collection directory names; all collections when absent */
   collections?: string[];
 }
-export const CountsRequest = defineRequest<CountsParams, CountsResult>('skillmeat/counts', v.countsParams, { idempotent: true });
+export const CountsRequest = defineRequest<CountsParams, CountsResult>(METHOD.counts, v.countsParams, { idempotent: true });
 
 // ---------------------------------------------------------------- checkUpstream
 export interface CheckUpstreamParams {
@@ -136,7 +138,7 @@ export interface CheckUpstreamResult {
   cachedFailures?: { sources: number; reason: string; retryAt: string };
   rateLimit?: RateLimitInfo;
 }
-export const CheckUpstreamRequest = defineRequest<CheckUpstreamParams, CheckUpstreamResult>('skillmeat/checkUpstream', v.checkUpstreamParams, { idempotent: true });
+export const CheckUpstreamRequest = defineRequest<CheckUpstreamParams, CheckUpstreamResult>(METHOD.checkUpstream, v.checkUpstreamParams, { idempotent: true });
 
 // ---------------------------------------------------------------- invalidate
 export type InvalidateScope = 'upstream' | 'counts' | 'hashes' | 'all';
@@ -149,7 +151,7 @@ export interface InvalidateResult {
   /** entries dropped, per cache name */
   dropped: Record<string, number>;
 }
-export const InvalidateRequest = defineRequest<InvalidateParams, InvalidateResult>('skillmeat/invalidate', v.invalidateParams, { idempotent: true });
+export const InvalidateRequest = defineRequest<InvalidateParams, InvalidateResult>(METHOD.invalidate, v.invalidateParams, { idempotent: true });
 
 // ---------------------------------------------------------------- diff (what changed)
 export interface DiffParams {
@@ -162,7 +164,7 @@ export interface DiffParams {
   /** also return the unified diff text */
   unified?: boolean;
 }
-export const DiffRequest = defineRequest<DiffParams, DiffResult>('skillmeat/diff', v.diffParams, { idempotent: true });
+export const DiffRequest = defineRequest<DiffParams, DiffResult>(METHOD.diff, v.diffParams, { idempotent: true });
 
 export interface FileContentParams {
   /** as in DiffParams */
@@ -174,7 +176,7 @@ export interface FileContentParams {
   /** relative to the artifact, with `/` */
   path: string;
 }
-export const FileContentRequest = defineRequest<FileContentParams, FileContentResult>('skillmeat/fileContent', v.fileContentParams, { idempotent: true });
+export const FileContentRequest = defineRequest<FileContentParams, FileContentResult>(METHOD.fileContent, v.fileContentParams, { idempotent: true });
 
 // ---------------------------------------------------------------- stats
 export interface DaemonInfo {
@@ -198,7 +200,7 @@ export interface StatsResult {
   caches: CacheStats[];
   github: { apiUrl: string; tokenSource: string; rateLimit?: RateLimitInfo };
 }
-export const StatsRequest = defineRequest<Record<string, never> | undefined, StatsResult>('skillmeat/stats', v.noParams, { idempotent: true });
+export const StatsRequest = defineRequest<Record<string, never> | undefined, StatsResult>(METHOD.stats, v.noParams, { idempotent: true });
 
 // ---------------------------------------------------------------- subscribe / unsubscribe
 export interface SubscribeParams {
@@ -207,8 +209,8 @@ export interface SubscribeParams {
 export interface SubscribeResult {
   folders: string[];
 }
-export const SubscribeRequest = defineRequest<SubscribeParams, SubscribeResult>('skillmeat/subscribe', v.subscribeParams, { idempotent: true });
-export const UnsubscribeRequest = defineRequest<SubscribeParams, SubscribeResult>('skillmeat/unsubscribe', v.subscribeParams, { idempotent: true });
+export const SubscribeRequest = defineRequest<SubscribeParams, SubscribeResult>(METHOD.subscribe, v.subscribeParams, { idempotent: true });
+export const UnsubscribeRequest = defineRequest<SubscribeParams, SubscribeResult>(METHOD.unsubscribe, v.subscribeParams, { idempotent: true });
 
 // ---------------------------------------------------------------- setToken
 export interface SetTokenParams {
@@ -222,7 +224,7 @@ export interface SetTokenParams {
    */
   apiUrl?: string;
 }
-export const SetTokenRequest = defineRequest<SetTokenParams, { ok: true }>('skillmeat/setToken', v.setTokenParams, { idempotent: true });
+export const SetTokenRequest = defineRequest<SetTokenParams, { ok: true }>(METHOD.setToken, v.setTokenParams, { idempotent: true });
 
 // ---------------------------------------------------------------- configure
 /** Settings a client may push; the daemon is shared, so the last writer wins for shared knobs. */
@@ -236,13 +238,13 @@ export interface DaemonSettings {
   idleShutdownSeconds?: number;
   logLevel?: LogLevel;
 }
-export const ConfigureRequest = defineRequest<DaemonSettings, { ok: true }>('skillmeat/configure', v.settingsParams, { idempotent: true });
+export const ConfigureRequest = defineRequest<DaemonSettings, { ok: true }>(METHOD.configure, v.settingsParams, { idempotent: true });
 
 // ---------------------------------------------------------------- shutdown
 export interface ShutdownParams {
   reason?: string;
 }
-export const ShutdownRequest = defineRequest<ShutdownParams, { ok: true }>('skillmeat/shutdown', v.shutdownParams, { idempotent: false });
+export const ShutdownRequest = defineRequest<ShutdownParams, { ok: true }>(METHOD.shutdown, v.shutdownParams, { idempotent: false });
 
 // ---------------------------------------------------------------- notifications
 export interface DidChangeParams {
@@ -253,7 +255,7 @@ export interface DidChangeParams {
   /** the home itself appeared, disappeared, or its config changed */
   home?: boolean;
 }
-export const DidChangeNotification = new NotificationType<DidChangeParams>('skillmeat/didChange');
+export const DidChangeNotification = new NotificationType<DidChangeParams>(METHOD.didChange);
 
 export interface DaemonStatusParams {
   state: 'ok' | 'warning' | 'error';
@@ -265,7 +267,7 @@ export interface DaemonStatusParams {
   /** ISO time until which GitHub is not asked (rate-limited) */
   rateLimitedUntil?: string;
 }
-export const DaemonStatusNotification = new NotificationType<DaemonStatusParams>('skillmeat/daemonStatus');
+export const DaemonStatusNotification = new NotificationType<DaemonStatusParams>(METHOD.daemonStatus);
 
 /** Every request this protocol declares, in declaration order. */
 export const REQUESTS: readonly RequestDeclaration<unknown, unknown>[] = declared;

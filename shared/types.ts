@@ -55,6 +55,10 @@ export interface UpstreamInfo {
 export const DIFF_SCOPES = ['collection-project', 'upstream-collection', 'upstream-project', 'upstream-changes'] as const;
 export type DiffScope = (typeof DIFF_SCOPES)[number];
 
+/** How `statusText` renders a status (protocol.ts): the CLI's `--json` output, or its table. */
+export const STATUS_TEXT_FORMATS = ['json', 'table', 'table-color'] as const;
+export type StatusTextFormat = (typeof STATUS_TEXT_FORMATS)[number];
+
 export type DiffSideName = 'project' | 'collection' | 'upstream';
 
 export interface DiffSide {

@@ -10,7 +10,7 @@
 //   invalidationPlanner.ts (pure) watcher events → what to drop
 //   generationalValue.ts   the "served only if computed after the latest invalidation" primitive
 import type { CheckUpstreamParams, CheckUpstreamResult, DaemonSettings, DaemonStatusParams, DidChangeParams, DiffParams, FileContentParams, InvalidateParams, InvalidateResult } from '../../shared/protocol';
-import type { CacheStats, CountsResult, DiffResult, FileContentResult, RateLimitInfo, StatusResult } from '../../shared/types';
+import type { CacheStats, CountsResult, DiffResult, FileContentResult, RateLimitInfo, StatusResult, StatusTextFormat } from '../../shared/types';
 import { daemonDefault, SETTINGS } from '../../shared/settings';
 import { CountsCache } from '../cache/countsCache';
 import * as path from 'node:path';
@@ -26,7 +26,7 @@ import { CountsService } from './countsService';
 import type { FolderState } from './folderState';
 import { HomeState } from './homeState';
 import { planHomeChange, planInvalidation } from './invalidationPlanner';
-import { statusToJson } from './statusJson';
+import { StatusTexts, statusToJson } from './statusJson';
 import { StatusService } from './statusService';
 import { UpstreamService } from './upstreamService';
 
@@ -64,6 +64,8 @@ export class SyncService {
   readonly countsService: CountsService;
   readonly upstreamService: UpstreamService;
   private readonly watcher: ChangeWatcher | undefined;
+  /** the last `statusText` answers, kept while their rows are the same objects */
+  private readonly statusTexts = new StatusTexts();
   private readonly validation: BackgroundHashValidation | undefined;
   /** requests whose sync barrier failed (answered from the disk instead) */
   private barrierFailures = 0;
@@ -194,11 +196,16 @@ export class SyncService {
   }
 
   /**
-   * The status answer as JSON text, reusing each folder's serialised rows while they are the same
-   * object. Same content and key order as status().
+   * The status answer as JSON parts, reusing each folder's serialised rows while they are the same
+   * object. Concatenated: JSON.stringify(status()), byte for byte.
    */
-  async statusJson(folders: string[], opts: StatusOptions = {}): Promise<string> {
+  async statusJson(folders: string[], opts: StatusOptions = {}): Promise<Buffer[]> {
     return statusToJson(await this.status(folders, opts));
+  }
+
+  /** The `statusText` answer as JSON bytes: the status rendered as the CLI prints it. */
+  async statusText(folders: string[], format: StatusTextFormat, opts: StatusOptions = {}): Promise<Buffer> {
+    return this.statusTexts.json(await this.status(folders, opts), format);
   }
 
   async counts(ids?: string[]): Promise<CountsResult> {

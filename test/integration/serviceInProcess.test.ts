@@ -57,7 +57,7 @@ describe('the sync service in-process', function () {
       st.workspaces[0].artifacts.map((r) => [r.key, r.status]),
       [['canvas-design::skill::claude_code', 'synced']],
     );
-    assert.equal(await s.statusJson([project]), JSON.stringify(await s.status([project])), 'the spliced answer is the plain one, byte for byte');
+    assert.equal(Buffer.concat(await s.statusJson([project])).toString('utf8'), JSON.stringify(await s.status([project])), 'the spliced answer is the plain one, byte for byte');
     const counts = await s.counts();
     assert.deepEqual(
       counts.collections.map((c) => [c.name, c.total]),

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { RequestType } from 'vscode-jsonrpc';
 import { VALIDATORS } from '../../../daemon/server/validate';
 import * as protocol from '../../../shared/protocol';
-import { diffParams, fileContentParams, helloParams, InvalidParamsError, shutdownParams, statusParams } from '../../../shared/params';
+import { diffParams, fileContentParams, helloParams, InvalidParamsError, shutdownParams, statusParams, statusTextParams } from '../../../shared/params';
+import { METHOD } from '../../../shared/wire';
 
 const { REQUESTS, IDEMPOTENT_METHODS } = protocol;
 
@@ -28,6 +29,13 @@ describe('protocol: each request declared once, with its validator and idempoten
     for (const m of methods) assert.match(m, /^skillmeat\/[a-z][A-Za-z]*$/);
   });
 
+  it('every name in wire.ts METHOD is one declared message, and every message takes its name from there', () => {
+    const notifications = [protocol.DidChangeNotification.method, protocol.DaemonStatusNotification.method];
+    const used = [...REQUESTS.map((r) => r.method), ...notifications].sort();
+    assert.deepEqual(used, Object.values(METHOD).sort());
+    for (const [verb, name] of Object.entries(METHOD)) assert.equal(name, `skillmeat/${verb}`);
+  });
+
   it('the retry set and the daemon\'s validator table derive from the declarations', () => {
     assert.deepEqual(
       [...IDEMPOTENT_METHODS].sort(),
@@ -36,7 +44,7 @@ describe('protocol: each request declared once, with its validator and idempoten
         .sort(),
     );
     assert.equal(IDEMPOTENT_METHODS.has(protocol.ShutdownRequest.method), false, 'a shutdown is never resent to a new daemon');
-    for (const m of ['hello', 'status', 'counts', 'checkUpstream', 'invalidate', 'diff', 'fileContent', 'stats', 'subscribe', 'unsubscribe', 'setToken', 'configure']) {
+    for (const m of ['hello', 'status', 'statusText', 'counts', 'checkUpstream', 'invalidate', 'diff', 'fileContent', 'stats', 'subscribe', 'unsubscribe', 'setToken', 'configure']) {
       assert.ok(IDEMPOTENT_METHODS.has(`skillmeat/${m}`), m);
     }
     for (const r of REQUESTS) assert.equal(VALIDATORS.get(r.method), r.validate, r.method);
@@ -57,6 +65,11 @@ describe('request parameter validators', () => {
     assert.deepEqual(statusParams({ folders: ['/ws'], verify: true }), { folders: ['/ws'], verify: true });
     rejects(() => statusParams({ folders: ['/ws'], verify: 'yes' }), /verify must be a boolean/);
     rejects(() => statusParams({ folders: ['ws'] }), /is not an absolute path/);
+    assert.deepEqual(statusTextParams({ folders: ['/ws'], format: 'table-color', verify: false }), { folders: ['/ws'], format: 'table-color' });
+    assert.deepEqual(statusTextParams({ folders: ['/ws'], format: 'json', verify: true }), { folders: ['/ws'], format: 'json', verify: true });
+    rejects(() => statusTextParams({ folders: ['/ws'] }), /format must be one of json, table, table-color/);
+    rejects(() => statusTextParams({ folders: ['/ws'], format: 'yaml' }), /format must be one of json, table, table-color/);
+    rejects(() => statusTextParams({ folders: ['ws'], format: 'json' }), /is not an absolute path/);
     assert.deepEqual(shutdownParams(undefined), {});
     assert.deepEqual(shutdownParams({ reason: 'update' }), { reason: 'update' });
   });
