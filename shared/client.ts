@@ -36,6 +36,7 @@ import {
   UnsubscribeRequest,
 } from './protocol';
 import { compareVersions } from './version';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './wire';
 import { withTimeout } from './withTimeout';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'disposed';
@@ -77,8 +78,7 @@ export interface DaemonClientOptions {
   requestTimeoutMs?: number;
 }
 
-/** Longer than the daemon's largest per-request bound, so its RequestTimeout answer comes first. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 200_000;
+export { DEFAULT_REQUEST_TIMEOUT_MS } from './wire';
 
 export class DaemonUnavailableError extends Error {}
 

@@ -44,3 +44,6 @@ export const ErrorCodes = {
   InvalidParams: -32602,
   InternalError: -32603,
 } as const;
+
+/** A client gives up on one request after this long: longer than the daemon's largest per-request bound, so its RequestTimeout answer comes first. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 200_000;

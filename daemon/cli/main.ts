@@ -8,42 +8,35 @@
 // (dist/inProcess.js, see esbuild.mjs).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ResponseError } from 'vscode-jsonrpc';
 import { isSourceKey, KEY_GRAMMAR, parseArtifactKey } from '../../shared/artifactKey';
-import { DaemonClient, DaemonUnavailableError, DEFAULT_DAEMON_FLAGS, spawnDaemonProcess, type DaemonClientOptions } from '../../shared/client';
-import { daemonPaths } from '../../shared/paths';
+import type { DaemonClient, DaemonClientOptions } from '../../shared/client';
 import { checkHome } from '../../shared/homeCheck';
-import {
-  CheckUpstreamRequest,
-  CountsRequest,
-  DiffRequest,
-  ErrorCodes,
-  InvalidateRequest,
-  StatsRequest,
-  StatusRequest,
-  type CheckUpstreamParams,
-  type CheckUpstreamResult,
-  type DiffParams,
-  type InvalidateScope,
-} from '../../shared/protocol';
+import type { OneShotOutcome } from '../../shared/oneShot';
+import { daemonPaths } from '../../shared/paths';
+import type { CheckUpstreamParams, CheckUpstreamResult, DiffParams, InvalidateScope, StatusTextResult } from '../../shared/protocol';
 import { DIFF_SCOPES, type CountsResult, type DiffResult, type DiffScope, type StatusResult } from '../../shared/types';
 import { PACKAGE_VERSION } from '../../shared/version';
-import { resolveHome } from '../skillmeat/home';
+import { ErrorCodes } from '../../shared/wire';
 import { commandHelp, FLAGS, flagHelp, parseCommandLine, UsageError, usageLine, type CommandSpec, type FlagName, type FlagValues } from './args';
-import { listDaemons, stopAllDaemons, type ListedDaemon } from './daemonList';
+import type { ListedDaemon } from './daemonList';
 import { exitWhenWritten } from './exitWhenWritten';
 import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, formatStatus, summarize, table } from './format';
 import type { InProcessEngine } from './inProcess';
+import { isStatusText, STATUS_COMMAND, statusFormat, statusFromDaemon, targetOf, writeStatus, type StatusTarget } from './statusCommand';
+
+// Loaded on first use, each a plain require that esbuild keeps lazy in the bundle: a `status` that
+// finds its daemon running needs none of them (oneShot.ts), and evaluating vscode-jsonrpc, which
+// all three bring, was ~8 ms of such a command (issue 15).
+const rpc = () => require('../../shared/client') as typeof import('../../shared/client');
+const protocol = () => require('../../shared/protocol') as typeof import('../../shared/protocol');
+const daemonList = () => require('./daemonList') as typeof import('./daemonList');
 
 /** Wrong input that is not about the command line's shape (a folder, a home, a key): exit 2. */
 class InputError extends Error {}
 
-interface Ctx {
-  home: string;
-  json: boolean;
+interface Ctx extends StatusTarget {
   noDaemon: boolean;
   githubApiUrl?: string;
-  workspaces: string[];
   /** --workspace was given */
   explicitWorkspace: boolean;
 }
@@ -58,9 +51,7 @@ const KEY_HELP = `KEY: ${KEY_GRAMMAR}. A bare name must match exactly one artifa
 
 const COMMANDS: Command[] = [
   {
-    name: 'status',
-    summary: 'The sync status of every SkillMeat artifact deployed in the workspace folders.',
-    flags: ['workspace', 'json', 'verify', 'fail-on-drift', 'no-daemon'],
+    ...STATUS_COMMAND,
     needsHome: true,
     run: (ctx, _args, v) => cmdStatus(ctx, v['fail-on-drift'] === true, v.verify === true),
   },
@@ -179,7 +170,7 @@ function clientOptions(ctx: Ctx, noSpawn: boolean): DaemonClientOptions {
 }
 
 function makeClient(ctx: Ctx, noSpawn = false): DaemonClient {
-  return new DaemonClient(clientOptions(ctx, noSpawn));
+  return new (rpc().DaemonClient)(clientOptions(ctx, noSpawn));
 }
 
 function out(text: string): void {
@@ -227,6 +218,7 @@ async function withEngine<T>(ctx: Ctx, daemonCall: (c: DaemonClient) => Promise<
  * running?" must not take the 10 s a spawned daemon is granted; 0 is one attempt, no waiting.
  */
 async function runningDaemon(ctx: Ctx, waitMs = 1500): Promise<DaemonClient | undefined> {
+  const { DaemonClient, DaemonUnavailableError } = rpc();
   const client = new DaemonClient({ ...clientOptions(ctx, true), startTimeoutMs: waitMs });
   try {
     await client.start();
@@ -275,22 +267,39 @@ function homeMessage(home: string): string | undefined {
 function startDaemonInBackground(ctx: Ctx, folders: string[]): void {
   // `status` checked the home before it began (needsHome) and the answer found it (homeExists)
   try {
+    const { spawnDaemonProcess, DEFAULT_DAEMON_FLAGS } = rpc();
     spawnDaemonProcess(clientOptions(ctx, false), { flags: DEFAULT_DAEMON_FLAGS, readyPipe: false, extraArgs: folders.flatMap((f) => ['--warm', f]) });
   } catch {
     // the answer is given; the next command starts the daemon (or says why it cannot)
   }
 }
 
+/** Prints a status and says what the command exits with. */
+function printStatus(ctx: Ctx, r: Pick<StatusTextResult, 'home' | 'homeExists' | 'notSynced' | 'warnings' | 'text'>, failOnDrift: boolean): number {
+  if (!r.homeExists) {
+    // Removed between our check and the answer: the rows would all be "orphaned".
+    throw new InputError(homeMessage(ctx.home) ?? `no SkillMeat home at ${r.home}`);
+  }
+  return writeStatus(r, failOnDrift);
+}
+
 async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promise<number> {
   checkFolders(ctx.workspaces);
   // A script's answer rests on the disk, not on the watchers (--no-daemon reads the disk anyway).
   const strict = verify || failOnDrift;
+  const format = statusFormat(ctx.json);
+  let shot: OneShotOutcome<StatusTextResult> | undefined;
+  if (!ctx.noDaemon) {
+    shot = await statusFromDaemon(ctx, strict);
+    if (shot.kind === 'answered' && isStatusText(shot.result)) return printStatus(ctx, shot.result, failOnDrift);
+  }
   let result: StatusResult;
-  // one attempt: a daemon that is not answering now is not waited for
-  const client = ctx.noDaemon ? undefined : await runningDaemon(ctx, 0);
+  // A daemon answered but not this way (older, shutting down…): the full client deals with it.
+  // One attempt: a daemon that is not answering now is not waited for.
+  const client = shot && shot.kind !== 'no-daemon' ? await runningDaemon(ctx, 0) : undefined;
   if (client) {
     try {
-      result = await client.request(StatusRequest, { folders: ctx.workspaces, ...(strict ? { verify: true } : {}) });
+      result = await client.request(protocol().StatusRequest, { folders: ctx.workspaces, ...(strict ? { verify: true } : {}) });
     } finally {
       client.dispose();
     }
@@ -300,23 +309,16 @@ async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promi
     // The answer reads every file, as --verify would. Then start the daemon for the next command.
     result = await inProcess(ctx, !ctx.noDaemon, (e) => e.status(ctx.workspaces));
   }
-  if (!result.homeExists) {
-    // Removed between our check and the answer: the rows would all be "orphaned".
-    throw new InputError(homeMessage(ctx.home) ?? `no SkillMeat home at ${result.home}`);
-  }
-  if (ctx.json) printJson(result);
-  else out(formatStatus(result, process.stdout.isTTY === true));
-  for (const w of result.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  const text = ctx.json ? JSON.stringify(result, null, 2) : formatStatus(result, format === 'table-color');
+  const code = printStatus(ctx, { ...result, notSynced: summarize(result).notSynced, text }, failOnDrift);
   if (!client && !ctx.noDaemon) startDaemonInBackground(ctx, ctx.workspaces);
-  const s = summarize(result);
-  if (failOnDrift && s.notSynced > 0) return 1;
-  return 0;
+  return code;
 }
 
 async function cmdCounts(ctx: Ctx, collections: string[]): Promise<number> {
   const result: CountsResult = await withEngine(
     ctx,
-    (c) => c.request(CountsRequest, collections.length ? { collections } : {}),
+    (c) => c.request(protocol().CountsRequest, collections.length ? { collections } : {}),
     (e) => e.counts(collections),
   );
   if (ctx.json) printJson(result);
@@ -343,7 +345,7 @@ async function cmdCheckUpstream(ctx: Ctx, keys: string[], force: boolean): Promi
   const result: CheckUpstreamResult = await withKeys(keys, () =>
     withEngine(
       ctx,
-      (c) => c.request(CheckUpstreamRequest, params),
+      (c) => c.request(protocol().CheckUpstreamRequest, params),
       (e) => e.checkUpstream(params),
     ),
   );
@@ -364,7 +366,7 @@ async function cmdDiff(ctx: Ctx, args: string[], scope: string | undefined, unif
   try {
     result = await withEngine(
       ctx,
-      (c) => c.request(DiffRequest, params),
+      (c) => c.request(protocol().DiffRequest, params),
       (e) => e.diff(params),
     );
   } catch (err) {
@@ -391,7 +393,7 @@ async function cmdInvalidate(ctx: Ctx, args: string[], v: FlagValues): Promise<n
     return 0;
   }
   try {
-    const r = await withKeys(scope === 'upstream' ? args : [], () => client.request(InvalidateRequest, args.length ? { scope, keys: args } : { scope }));
+    const r = await withKeys(scope === 'upstream' ? args : [], () => client.request(protocol().InvalidateRequest, args.length ? { scope, keys: args } : { scope }));
     if (ctx.json) printJson(r);
     else out(formatInvalidate(scope, r.dropped));
     return 0;
@@ -409,7 +411,7 @@ async function cmdCacheStats(ctx: Ctx): Promise<number> {
     return 0;
   }
   try {
-    const r = await client.request(StatsRequest, {});
+    const r = await client.request(protocol().StatsRequest, {});
     if (ctx.json) printJson(r.caches);
     else out(formatCacheStats(r));
     return 0;
@@ -443,7 +445,7 @@ async function cmdDaemonStop(ctx: Ctx): Promise<number> {
 }
 
 async function cmdDaemonStopAll(ctx: Ctx): Promise<number> {
-  const outcomes = await stopAllDaemons();
+  const outcomes = await daemonList().stopAllDaemons();
   if (ctx.json) {
     printJson({ stopped: outcomes.filter((o) => o.stopped).map((o) => o.daemon), notStopped: outcomes.filter((o) => !o.stopped).map((o) => o.daemon) });
   } else if (!outcomes.length) {
@@ -469,7 +471,7 @@ async function cmdDaemonStatus(ctx: Ctx): Promise<number> {
     return 3;
   }
   try {
-    const r = await client.request(StatsRequest, {});
+    const r = await client.request(protocol().StatsRequest, {});
     if (ctx.json) printJson({ running: true, ...r.daemon });
     else {
       const d = r.daemon;
@@ -504,7 +506,7 @@ function duration(s: number): string {
 }
 
 async function cmdDaemonList(ctx: Ctx): Promise<number> {
-  const daemons: ListedDaemon[] = await listDaemons();
+  const daemons: ListedDaemon[] = await daemonList().listDaemons();
   if (ctx.json) {
     printJson(daemons);
     return 0;
@@ -524,7 +526,10 @@ async function cmdDaemonList(ctx: Ctx): Promise<number> {
 
 /** The daemon's (or the in-process engine's) refusal of a request's parameters: the user's input. */
 function isInputRefusal(err: unknown): err is Error {
-  return (err instanceof ResponseError && err.code === ErrorCodes.InvalidParams) || (err instanceof Error && (err as { invalidParams?: unknown }).invalidParams === true);
+  // the daemon's InvalidParams (a ResponseError, or oneShot's RpcError: both carry its code)
+  if (!(err instanceof Error)) return false;
+  const e = err as { code?: unknown; invalidParams?: unknown };
+  return e.code === ErrorCodes.InvalidParams || e.invalidParams === true;
 }
 
 /** Runs a request that carries KEYs: a key that matches nothing (or too much) names the grammar. */
@@ -566,10 +571,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const githubApiUrl = values['github-api-url'] ?? process.env.SKILLMEAT_SYNC_GITHUB_API_URL;
   const ctx: Ctx = {
-    home: resolveHome({ home: values.home }),
-    json: values.json === true,
+    ...targetOf(values),
     noDaemon: values['no-daemon'] === true,
-    workspaces: (values.workspace?.length ? values.workspace : [process.cwd()]).map((w) => path.resolve(w)),
     explicitWorkspace: Boolean(values.workspace?.length),
     ...(githubApiUrl ? { githubApiUrl } : {}),
   };

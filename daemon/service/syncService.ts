@@ -361,7 +361,9 @@ export class SyncService {
   }
 
   cacheStats(): CacheStats[] {
-    return [this.countsCache.stats(), this.hashCache.stats(), this.upstreamService.cache.stats(), this.upstreamService.contentStats(), this.rows.stats()];
+    // `rendered`: statusText answers (the CLI's output) given from the kept text, or made anew
+    const status = { ...this.rows.stats(), rendered: { hits: this.statusTexts.hits, misses: this.statusTexts.misses } };
+    return [this.countsCache.stats(), this.hashCache.stats(), this.upstreamService.cache.stats(), this.upstreamService.contentStats(), status];
   }
 
   watcherInfo(): { healthy: boolean; watched: number; message?: string } {

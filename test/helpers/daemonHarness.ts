@@ -205,3 +205,20 @@ export function socketAnswers(socketPath: string): Promise<boolean> {
     s.once('error', () => resolve(false));
   });
 }
+
+/** The daemon log of this world. */
+export function logText(h: Harness): string {
+  return fs.readFileSync(h.paths.logPath, 'utf8');
+}
+
+/** Starts a daemon directly and waits until it holds the lock and answers. */
+export async function startDirect(h: Harness, env: Record<string, string> = {}): Promise<ReturnType<typeof spawn>> {
+  const child = h.spawnDaemon([], env);
+  // The socket accepts as soon as it is bound; the log line says the daemon has finished starting.
+  await eventually(
+    async () => h.daemonPid() === child.pid && (await socketAnswers(h.paths.socketPath)) && logText(h).includes(`[${child.pid}] listening on`),
+    10_000,
+    `daemon ${child.pid} serving`,
+  );
+  return child;
+}

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pidAlive, waitForExit } from '../../shared/client';
 import { PACKAGE_VERSION } from '../../shared/version';
-import { Harness } from '../helpers/daemonHarness';
+import { ageTree } from '../helpers/ageTree';
+import { eventually, Harness, socketAnswers, startDirect } from '../helpers/daemonHarness';
 
 describe('skillmeat-sync CLI: daemon commands and exit codes', function () {
   this.timeout(60_000);
@@ -118,6 +119,58 @@ describe('skillmeat-sync CLI: daemon commands and exit codes', function () {
       const r = await h.cli(['status', '--workspace', missing]);
       assert.equal(r.code, 2);
       assert.ok(r.stderr.includes(`workspace folder ${missing} does not exist`), r.stderr);
+    });
+
+    it('with its daemon running, status is its one exchange: the same output as --no-daemon, exit codes and warnings included', async () => {
+      h = new Harness({ fixture: 'after-edits' });
+      // not racy, so that the daemon keeps the rows (and their rendered text) between commands
+      ageTree(h.home);
+      ageTree(h.workspace);
+      // a config.toml value the engine warns about, to see warnings come through
+      const config = path.join(h.home, 'config.toml');
+      fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('default-collection = "default"', 'default-collection = 7'));
+      ageTree(h.home);
+      const expected = {
+        json: await h.cli(['status', '--workspace', h.workspace, '--json', '--no-daemon']),
+        table: await h.cli(['status', '--workspace', h.workspace, '--no-daemon']),
+        drift: await h.cli(['status', '--workspace', h.workspace, '--fail-on-drift', '--no-daemon']),
+      };
+      assert.match(expected.json.stderr, /warning: config.toml: \[settings\] default-collection is not a string/, 'the fixture change gives a warning');
+      const start = await h.cli(['daemon', 'start']);
+      assert.equal(start.code, 0, start.stderr);
+      for (let round = 0; round < 2; round++) {
+        const json = await h.cli(['status', '--workspace', h.workspace, '--json']);
+        const table = await h.cli(['status', '--workspace', h.workspace]);
+        const drift = await h.cli(['status', '--workspace', h.workspace, '--fail-on-drift']);
+        for (const [name, got, want] of [['json', json, expected.json], ['table', table, expected.table], ['--fail-on-drift', drift, expected.drift]] as const) {
+          assert.deepEqual({ code: got.code, stdout: got.stdout, stderr: got.stderr }, { code: want.code, stdout: want.stdout, stderr: want.stderr }, `${name}, round ${round}`);
+        }
+      }
+      assert.equal(expected.drift.code, 1);
+      // Every status went through statusText: json, table and the --verify of --fail-on-drift
+      // (made once each per round's rows), none through the full client's status.
+      const caches = JSON.parse((await h.cli(['cache', 'stats', '--json'])).stdout) as Array<{ name: string; rendered?: { hits: number; misses: number } }>;
+      const rendered = caches.find((c) => c.name === 'status')?.rendered;
+      assert.ok(rendered && rendered.hits + rendered.misses === 6, JSON.stringify(rendered));
+      assert.ok(rendered.hits >= 2, `the second round's json and table were given from the kept text: ${JSON.stringify(rendered)}`);
+    });
+
+    it('an older daemon running: status still answers right (the full client replaces it), and the next status is one exchange again', async () => {
+      h = new Harness({ fixture: 'after-edits' });
+      const want = await h.cli(['status', '--workspace', h.workspace, '--json', '--no-daemon']);
+      const old = await startDirect(h, { SKILLMEAT_SYNC_VERSION_OVERRIDE: '0.0.1' });
+      const r = await h.cli(['status', '--workspace', h.workspace, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, want.stdout);
+      await eventually(() => old.exitCode !== null, 10_000, 'the older daemon to leave');
+      assert.equal(old.exitCode, 0);
+      // the status started a current daemon in the background
+      await eventually(async () => h.daemonPid() !== undefined && h.daemonPid() !== old.pid && (await socketAnswers(h.paths.socketPath)), 10_000, 'a current daemon');
+      const again = await h.cli(['status', '--workspace', h.workspace, '--json']);
+      assert.equal(again.stdout, want.stdout);
+      const caches = JSON.parse((await h.cli(['cache', 'stats', '--json'])).stdout) as Array<{ name: string; rendered?: { hits: number; misses: number } }>;
+      const rendered = caches.find((c) => c.name === 'status')?.rendered;
+      assert.ok(rendered && rendered.hits + rendered.misses >= 1, JSON.stringify(rendered));
     });
 
     it('a missing SkillMeat home exits 2 with a clear message', async () => {

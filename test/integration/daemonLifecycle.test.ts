@@ -6,29 +6,13 @@ import * as net from 'node:net';
 import { pidAlive, waitForExit } from '../../shared/client';
 import { StatsRequest, StatusRequest } from '../../shared/protocol';
 import { PACKAGE_VERSION } from '../../shared/version';
-import { DAEMON_SCRIPT, eventually, Harness, socketAnswers } from '../helpers/daemonHarness';
+import { DAEMON_SCRIPT, eventually, Harness, logText, socketAnswers, startDirect } from '../helpers/daemonHarness';
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
-}
-
-function logText(h: Harness): string {
-  return fs.readFileSync(h.paths.logPath, 'utf8');
-}
-
-/** Starts a daemon directly and waits until it holds the lock and answers. */
-async function startDirect(h: Harness, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = h.spawnDaemon([], env);
-  // The socket accepts as soon as it is bound; the log line says the daemon has finished starting.
-  await eventually(
-    async () => h.daemonPid() === child.pid && (await socketAnswers(h.paths.socketPath)) && logText(h).includes(`[${child.pid}] listening on`),
-    10_000,
-    `daemon ${child.pid} serving`,
-  );
-  return child;
 }
 
 describe('daemon life cycle (real processes, real sockets)', function () {

@@ -1,0 +1,107 @@
+// `status` as answered by a running daemon, in one exchange (shared/oneShot.ts): the daemon
+// renders the output itself (`skillmeat/statusText`), so a warm `status` neither loads
+// vscode-jsonrpc nor parses and formats a megabyte of rows (issue 15). The installed bin (bin.ts)
+// tries this before it loads the CLI's bundle at all; main.ts's `status` tries it first too and
+// owns everything else (no daemon, an older one, errors).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { checkHome } from '../../shared/homeCheck';
+import { oneShot, type OneShotOutcome } from '../../shared/oneShot';
+import { daemonPaths } from '../../shared/paths';
+import type { StatusTextResult } from '../../shared/protocol';
+import type { StatusTextFormat } from '../../shared/types';
+import { PACKAGE_VERSION } from '../../shared/version';
+import { DEFAULT_REQUEST_TIMEOUT_MS, METHOD, PROTOCOL_VERSION } from '../../shared/wire';
+import { resolveHome } from '../skillmeat/home';
+import { parseCommandLine, type CommandSpec, type FlagValues } from './args';
+
+export const STATUS_COMMAND: CommandSpec = {
+  name: 'status',
+  summary: 'The sync status of every SkillMeat artifact deployed in the workspace folders.',
+  flags: ['workspace', 'json', 'verify', 'fail-on-drift', 'no-daemon'],
+};
+
+/** Whose status, where, and how it is printed. */
+export interface StatusTarget {
+  home: string;
+  /** absolute */
+  workspaces: string[];
+  json: boolean;
+}
+
+/** The home and workspace folders the command line names (defaults: $SKILLMEAT_HOME or ~/.skillmeat, the current folder). */
+export function targetOf(values: FlagValues): StatusTarget {
+  return {
+    home: resolveHome({ home: values.home }),
+    workspaces: (values.workspace?.length ? values.workspace : [process.cwd()]).map((w) => path.resolve(w)),
+    json: values.json === true,
+  };
+}
+
+/** `--json`, else the table, coloured for a terminal. */
+export function statusFormat(json: boolean): StatusTextFormat {
+  return json ? 'json' : process.stdout.isTTY === true ? 'table-color' : 'table';
+}
+
+/** A script's answer rests on the disk, not on the watchers: --fail-on-drift implies --verify. */
+export function strictStatus(values: FlagValues): boolean {
+  return values.verify === true || values['fail-on-drift'] === true;
+}
+
+/** The running daemon's status as this command prints it; `no-daemon` / `fallback` say why not. */
+export function statusFromDaemon(t: StatusTarget, verify: boolean): Promise<OneShotOutcome<StatusTextResult>> {
+  const paths = daemonPaths(t.home);
+  return oneShot<StatusTextResult>({
+    socketPath: paths.socketPath,
+    hello: { protocolVersion: PROTOCOL_VERSION, clientVersion: PACKAGE_VERSION, clientName: 'cli', home: t.home },
+    method: METHOD.statusText,
+    params: { folders: t.workspaces, format: statusFormat(t.json), ...(verify ? { verify: true } : {}) },
+    requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+    timeoutError: () => new Error(`the daemon did not answer ${METHOD.statusText} within ${DEFAULT_REQUEST_TIMEOUT_MS} ms; see its log: ${paths.logPath}`),
+  });
+}
+
+/** The answer has the shape this client prints (a daemon's bug must not print `undefined`). */
+export function isStatusText(r: unknown): r is StatusTextResult {
+  const t = r as Partial<StatusTextResult> | undefined;
+  return (
+    typeof t?.text === 'string' &&
+    typeof t.homeExists === 'boolean' &&
+    typeof t.home === 'string' &&
+    typeof t.notSynced === 'number' &&
+    (t.warnings === undefined || (Array.isArray(t.warnings) && t.warnings.every((w) => typeof w === 'string')))
+  );
+}
+
+/** Prints a status of an existing home and says what the command exits with. */
+export function writeStatus(r: Pick<StatusTextResult, 'notSynced' | 'warnings' | 'text'>, failOnDrift: boolean): number {
+  process.stdout.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+  for (const w of r.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  return failOnDrift && r.notSynced > 0 ? 1 : 0;
+}
+
+function isFolder(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/**
+ * The whole `status` command when a daemon answers it plainly: the exit code once printed.
+ * undefined for anything else — another command, --help, --no-daemon, a wrong argument, no
+ * daemon, an older one, a missing home or folder: the full CLI then runs and says what it says.
+ */
+export async function warmStatus(argv: readonly string[]): Promise<number | undefined> {
+  let values: FlagValues;
+  try {
+    const parsed = parseCommandLine(argv, [STATUS_COMMAND]);
+    if (parsed.command !== STATUS_COMMAND || parsed.args.length) return undefined;
+    values = parsed.values;
+  } catch {
+    return undefined;
+  }
+  if (values.help || values.version || values['no-daemon']) return undefined;
+  const t = targetOf(values);
+  if (!checkHome(t.home).ok || !t.workspaces.every(isFolder)) return undefined;
+  const shot = await statusFromDaemon(t, strictStatus(values));
+  if (shot.kind !== 'answered' || !isStatusText(shot.result) || !shot.result.homeExists) return undefined;
+  return writeStatus(shot.result, values['fail-on-drift'] === true);
+}
