@@ -165,15 +165,19 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
     await cliStatus('warm status');
     const nodeRuns: number[] = [];
     const cliRuns: number[] = [];
-    const warmRuns = Math.max(runs * 2, 10);
-    // Both spawned the same way, synchronously, the CLI's output going to a file as in
-    // `status --json > out.json`: what is timed is our process, not this harness reading 1 MB
-    // from a pipe into a string (which the output-less `node -e 0` would not pay).
+    const warmRuns = Math.max(runs * 4, 20);
+    // Both spawned the same way, synchronously, with the same environment, the CLI's output going
+    // to a file as in `status --json > out.json`: what is timed is our process, not this harness
+    // reading 1 MB from a pipe into a string (which the output-less `node -e 0` would not pay).
+    // Without NODE_EXTRA_CA_CERTS for both: where it is set (as on the machine these figures were
+    // first taken on) every node start parses that certificate file, ~80 ms that both would pay
+    // and whose jitter would only blur the difference measured.
     const outFile = path.join(h.root, 'warm.json');
     const env = h.cliEnv();
+    delete env.NODE_EXTRA_CA_CERTS;
     for (let i = 0; i < warmRuns; i++) {
       const t0 = now();
-      spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+      spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
       nodeRuns.push(now() - t0);
       const fd = fs.openSync(outFile, 'w');
       const t1 = now();

@@ -108,7 +108,11 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   server.register(StatusRequest, async (p) => new RawJson(await service.statusJson(p.folders, { verify: p.verify === true })) as unknown as StatusResult, {
     timeoutMs: 120_000,
   });
-  server.register(StatusTextRequest, async (p) => new RawJson([await service.statusText(p.folders, p.format, { verify: p.verify === true })]) as unknown as StatusTextResult, {
+  server.register(StatusTextRequest, async (p) => {
+    const answer = await service.statusText(p.folders, p.format, { verify: p.verify === true, attachText: p.attachText === true });
+    const attachment = answer.attachment ? { contentType: 'text/plain; charset=utf-8', bytes: answer.attachment } : undefined;
+    return new RawJson([answer.json], attachment) as unknown as StatusTextResult;
+  }, {
     timeoutMs: 120_000,
   });
   server.register(CountsRequest, (p) => service.counts(p.collections));

@@ -30,7 +30,8 @@ export class RpcError extends Error {
 }
 
 export type OneShotOutcome<R> =
-  | { kind: 'answered'; hello: HelloResult; result: R }
+  /** `attachment`: the frame that followed the response, when `attachment` was asked for */
+  | { kind: 'answered'; hello: HelloResult; result: R; attachment?: Buffer }
   | { kind: 'no-daemon'; reason: string }
   | { kind: 'fallback'; reason: string };
 
@@ -45,6 +46,8 @@ export interface OneShotOptions {
   requestTimeoutMs: number;
   /** the error for a request that took longer than requestTimeoutMs */
   timeoutError?: () => Error;
+  /** the answer is followed by one frame of bytes (statusText's `attachText`): wait for it too */
+  attachment?: boolean;
 }
 
 const HELLO_ID = 1;
@@ -152,6 +155,9 @@ export function oneShot<R>(opts: OneShotOptions): Promise<OneShotOutcome<R>> {
     const connectMs = opts.connectTimeoutMs ?? 5000;
     let timer = setTimeout(() => finish({ kind: 'no-daemon', reason: `no answer to hello within ${connectMs} ms` }), connectMs);
     const reader = new FrameReader();
+    /** the request's result, once in, while its attachment is still on its way */
+    let answer: unknown;
+    let answered = false;
 
     socket.once('connect', () => {
       // Both at once: the daemon answers the request only after a successful hello.
@@ -177,6 +183,11 @@ export function oneShot<R>(opts: OneShotOptions): Promise<OneShotOutcome<R>> {
         return;
       }
       for (const body of bodies) {
+        if (answered) {
+          // the frame after the answer: its attachment, as bytes
+          finish({ kind: 'answered', hello: hello as HelloResult, result: answer as R, attachment: body });
+          return;
+        }
         let msg: Response;
         try {
           msg = JSON.parse(body.toString('utf8')) as Response;
@@ -210,6 +221,11 @@ export function oneShot<R>(opts: OneShotOptions): Promise<OneShotOutcome<R>> {
               finish({ kind: 'fallback', reason: message });
             } else finish(new RpcError(code, message));
             return;
+          }
+          if (opts.attachment) {
+            answer = msg.result;
+            answered = true;
+            continue;
           }
           finish({ kind: 'answered', hello, result: msg.result as R });
           return;

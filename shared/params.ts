@@ -72,6 +72,9 @@ export function statusTextParams(p: unknown): StatusTextParams {
   const format = (p as { format?: unknown }).format;
   if (!(STATUS_TEXT_FORMATS as readonly unknown[]).includes(format)) throw new InvalidParamsError(`format must be one of ${STATUS_TEXT_FORMATS.join(', ')}`);
   out.format = format as StatusTextFormat;
+  const attach = (p as { attachText?: unknown }).attachText;
+  if (attach !== undefined && typeof attach !== 'boolean') throw new InvalidParamsError('attachText must be a boolean');
+  if (attach) out.attachText = true;
   return out;
 }
 

@@ -79,6 +79,14 @@ export const StatusRequest = defineRequest<StatusParams, StatusResult>(METHOD.st
  */
 export interface StatusTextParams extends StatusParams {
   format: StatusTextFormat;
+  /**
+   * Send the text after the response, as its own frame (`Content-Type: text/plain;
+   * charset=utf-8`, the UTF-8 bytes as they are), instead of as a JSON string in it: the CLI
+   * then writes those bytes out without decoding, unescaping and encoding a megabyte again.
+   * Only for a client that reads frames itself (shared/oneShot.ts); a JSON-RPC library would
+   * take that frame for a message.
+   */
+  attachText?: boolean;
 }
 export interface StatusTextResult {
   home: string;
@@ -88,7 +96,10 @@ export interface StatusTextResult {
   /** rows whose status is not `synced` (what --fail-on-drift fails on) */
   notSynced: number;
   warnings?: string[];
-  text: string;
+  /** the text (without attachText) */
+  text?: string;
+  /** with attachText: the byte length of the text frame that follows this response */
+  textBytes?: number;
 }
 export const StatusTextRequest = defineRequest<StatusTextParams, StatusTextResult>(METHOD.statusText, v.statusTextParams, { idempotent: true });
 

@@ -22,7 +22,7 @@ import type { ListedDaemon } from './daemonList';
 import { exitWhenWritten } from './exitWhenWritten';
 import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, formatStatus, summarize, table } from './format';
 import type { InProcessEngine } from './inProcess';
-import { isStatusText, STATUS_COMMAND, statusFormat, statusFromDaemon, targetOf, writeStatus, type StatusTarget } from './statusCommand';
+import { printable, STATUS_COMMAND, statusFormat, statusFromDaemon, targetOf, writeStatus, type PrintableStatus, type StatusTarget } from './statusCommand';
 
 // Loaded on first use, each a plain require that esbuild keeps lazy in the bundle: a `status` that
 // finds its daemon running needs none of them (oneShot.ts), and evaluating vscode-jsonrpc, which
@@ -275,10 +275,10 @@ function startDaemonInBackground(ctx: Ctx, folders: string[]): void {
 }
 
 /** Prints a status and says what the command exits with. */
-function printStatus(ctx: Ctx, r: Pick<StatusTextResult, 'home' | 'homeExists' | 'notSynced' | 'warnings' | 'text'>, failOnDrift: boolean): number {
+function printStatus(ctx: Ctx, r: PrintableStatus & { homeExists: boolean }, failOnDrift: boolean): number {
   if (!r.homeExists) {
     // Removed between our check and the answer: the rows would all be "orphaned".
-    throw new InputError(homeMessage(ctx.home) ?? `no SkillMeat home at ${r.home}`);
+    throw new InputError(homeMessage(ctx.home) ?? `no SkillMeat home at ${ctx.home}`);
   }
   return writeStatus(r, failOnDrift);
 }
@@ -291,7 +291,8 @@ async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promi
   let shot: OneShotOutcome<StatusTextResult> | undefined;
   if (!ctx.noDaemon) {
     shot = await statusFromDaemon(ctx, strict);
-    if (shot.kind === 'answered' && isStatusText(shot.result)) return printStatus(ctx, shot.result, failOnDrift);
+    const answer = printable(shot);
+    if (answer) return printStatus(ctx, answer, failOnDrift);
   }
   let result: StatusResult;
   // A daemon answered but not this way (older, shutting down…): the full client deals with it.

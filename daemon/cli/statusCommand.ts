@@ -55,27 +55,44 @@ export function statusFromDaemon(t: StatusTarget, verify: boolean): Promise<OneS
     socketPath: paths.socketPath,
     hello: { protocolVersion: PROTOCOL_VERSION, clientVersion: PACKAGE_VERSION, clientName: 'cli', home: t.home },
     method: METHOD.statusText,
-    params: { folders: t.workspaces, format: statusFormat(t.json), ...(verify ? { verify: true } : {}) },
+    params: { folders: t.workspaces, format: statusFormat(t.json), attachText: true, ...(verify ? { verify: true } : {}) },
+    attachment: true,
     requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
     timeoutError: () => new Error(`the daemon did not answer ${METHOD.statusText} within ${DEFAULT_REQUEST_TIMEOUT_MS} ms; see its log: ${paths.logPath}`),
   });
 }
 
-/** The answer has the shape this client prints (a daemon's bug must not print `undefined`). */
-export function isStatusText(r: unknown): r is StatusTextResult {
-  const t = r as Partial<StatusTextResult> | undefined;
-  return (
-    typeof t?.text === 'string' &&
-    typeof t.homeExists === 'boolean' &&
+/** A status to print: its summary and its text (the attached bytes as they are, or a string). */
+export interface PrintableStatus {
+  notSynced: number;
+  warnings?: string[];
+  text: string | Buffer;
+}
+
+/**
+ * The daemon's answer as something to print, if it has the shape this client prints (a daemon's
+ * bug must not print `undefined` or half a text); undefined otherwise.
+ */
+export function printable(shot: OneShotOutcome<StatusTextResult>): (PrintableStatus & { homeExists: boolean }) | undefined {
+  if (shot.kind !== 'answered') return undefined;
+  const t = shot.result as Partial<StatusTextResult> | undefined;
+  const ok =
+    typeof t?.homeExists === 'boolean' &&
     typeof t.home === 'string' &&
     typeof t.notSynced === 'number' &&
-    (t.warnings === undefined || (Array.isArray(t.warnings) && t.warnings.every((w) => typeof w === 'string')))
-  );
+    (t.warnings === undefined || (Array.isArray(t.warnings) && t.warnings.every((w) => typeof w === 'string')));
+  if (!ok) return undefined;
+  const text: unknown = typeof t.textBytes === 'number' ? shot.attachment : t.text;
+  const whole = typeof text === 'string' ? t.textBytes === undefined : Buffer.isBuffer(text) && text.length === t.textBytes;
+  if (!whole) return undefined;
+  return { homeExists: t.homeExists as boolean, notSynced: t.notSynced as number, ...(t.warnings ? { warnings: t.warnings } : {}), text: text as string | Buffer };
 }
 
 /** Prints a status of an existing home and says what the command exits with. */
-export function writeStatus(r: Pick<StatusTextResult, 'notSynced' | 'warnings' | 'text'>, failOnDrift: boolean): number {
-  process.stdout.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+export function writeStatus(r: PrintableStatus, failOnDrift: boolean): number {
+  process.stdout.write(r.text);
+  const last = typeof r.text === 'string' ? r.text.at(-1) : r.text.length ? String.fromCharCode(r.text[r.text.length - 1]) : undefined;
+  if (last !== '\n') process.stdout.write('\n');
   for (const w of r.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   return failOnDrift && r.notSynced > 0 ? 1 : 0;
 }
@@ -101,7 +118,7 @@ export async function warmStatus(argv: readonly string[]): Promise<number | unde
   if (values.help || values.version || values['no-daemon']) return undefined;
   const t = targetOf(values);
   if (!checkHome(t.home).ok || !t.workspaces.every(isFolder)) return undefined;
-  const shot = await statusFromDaemon(t, strictStatus(values));
-  if (shot.kind !== 'answered' || !isStatusText(shot.result) || !shot.result.homeExists) return undefined;
-  return writeStatus(shot.result, values['fail-on-drift'] === true);
+  const answer = printable(await statusFromDaemon(t, strictStatus(values)));
+  if (!answer?.homeExists) return undefined;
+  return writeStatus(answer, values['fail-on-drift'] === true);
 }

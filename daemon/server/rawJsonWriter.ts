@@ -6,11 +6,21 @@
 import type { Socket } from 'node:net';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-jsonrpc/node';
 
+/** A frame that follows a response, holding bytes that are not JSON (statusText's `attachText`). */
+export interface Attachment {
+  contentType: string;
+  bytes: Buffer;
+}
+
 /** A result that is already JSON: its parts, in order, make one JSON value (UTF-8). */
 export class RawJson {
   readonly parts: readonly Buffer[];
   readonly byteLength: number;
-  constructor(parts: string | readonly (string | Buffer)[]) {
+  constructor(
+    parts: string | readonly (string | Buffer)[],
+    /** sent as its own frame right after the response */
+    readonly attachment?: Attachment,
+  ) {
     this.parts = (typeof parts === 'string' ? [parts] : parts).map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p));
     this.byteLength = this.parts.reduce((n, p) => n + p.length, 0);
   }
@@ -54,12 +64,17 @@ export class RawJsonMessageWriter extends AbstractMessageWriter implements Messa
         return;
       }
       const length = body.reduce((n, b) => n + b.length, 0);
-      // one writev for the header and every part
+      const result = (msg as { result?: unknown }).result;
+      const attachment = result instanceof RawJson ? result.attachment : undefined;
+      const chunks = [Buffer.from(`Content-Length: ${length}\r\n\r\n`, 'ascii'), ...body];
+      if (attachment) {
+        chunks.push(Buffer.from(`Content-Length: ${attachment.bytes.length}\r\nContent-Type: ${attachment.contentType}\r\n\r\n`, 'ascii'), attachment.bytes);
+      }
+      // one writev for the headers and every part
       this.socket.cork();
-      this.socket.write(`Content-Length: ${length}\r\n\r\n`, 'ascii');
-      const last = body.length - 1;
-      for (let i = 0; i < last; i++) this.socket.write(body[i]);
-      this.socket.write(body[last], (err) => {
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) this.socket.write(chunks[i]);
+      this.socket.write(chunks[last], (err) => {
         if (err) {
           this.fireError(err, msg);
           reject(err);

@@ -51,32 +51,55 @@ function sameIdentity(a: unknown[], b: unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** A `statusText` answer: the response's JSON, and with `attachText` the text's bytes to send after it. */
+export interface StatusTextAnswer {
+  json: Buffer;
+  attachment?: Buffer;
+}
+
+interface Kept {
+  identity: unknown[];
+  summary: Omit<StatusTextResult, 'text' | 'textBytes'>;
+  text: Buffer;
+  /** the answer with the text inside, made when first asked for */
+  inline?: Buffer;
+}
+
 /**
- * The last `statusText` answer per format, as JSON bytes. One each: a second client asking for
- * other folders only makes its own answer anew, and a megabyte per format is the bound.
+ * The last `statusText` answer per format. One each: a second client asking for other folders only
+ * makes its own answer anew, and a megabyte per format is the bound.
  */
 export class StatusTexts {
-  private readonly last = new Map<StatusTextFormat, { identity: unknown[]; json: Buffer }>();
+  private readonly last = new Map<StatusTextFormat, Kept>();
   hits = 0;
   misses = 0;
 
-  json(result: StatusResult, format: StatusTextFormat): Buffer {
+  answer(result: StatusResult, format: StatusTextFormat, attachText: boolean): StatusTextAnswer {
+    const kept = this.kept(result, format);
+    if (attachText) return { json: Buffer.from(JSON.stringify({ ...kept.summary, textBytes: kept.text.length }), 'utf8'), attachment: kept.text };
+    kept.inline ??= Buffer.from(JSON.stringify({ ...kept.summary, text: kept.text.toString('utf8') }), 'utf8');
+    return { json: kept.inline };
+  }
+
+  private kept(result: StatusResult, format: StatusTextFormat): Kept {
     const id = identity(result);
     const kept = this.last.get(format);
     if (kept && sameIdentity(kept.identity, id)) {
       this.hits++;
-      return kept.json;
+      return kept;
     }
     this.misses++;
-    const json = Buffer.from(JSON.stringify(statusText(result, format)), 'utf8');
-    this.last.set(format, { identity: id, json });
-    return json;
+    const { text, ...summary } = statusText(result, format);
+    const fresh: Kept = { identity: id, summary, text: Buffer.from(text ?? '', 'utf8') };
+    this.last.set(format, fresh);
+    return fresh;
   }
 }
 
 export function statusText(result: StatusResult, format: StatusTextFormat): StatusTextResult {
   const s = summarize(result);
-  const out: StatusTextResult = { home: result.home, homeExists: result.homeExists, total: s.total, notSynced: s.notSynced, text: renderStatus(result, format) };
+  const out: StatusTextResult = { home: result.home, homeExists: result.homeExists, total: s.total, notSynced: s.notSynced };
   if (result.warnings?.length) out.warnings = [...result.warnings];
+  out.text = renderStatus(result, format);
   return out;
 }

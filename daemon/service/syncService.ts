@@ -26,7 +26,7 @@ import { CountsService } from './countsService';
 import type { FolderState } from './folderState';
 import { HomeState } from './homeState';
 import { planHomeChange, planInvalidation } from './invalidationPlanner';
-import { StatusTexts, statusToJson } from './statusJson';
+import { StatusTexts, statusToJson, type StatusTextAnswer } from './statusJson';
 import { StatusService } from './statusService';
 import { UpstreamService } from './upstreamService';
 
@@ -203,9 +203,9 @@ export class SyncService {
     return statusToJson(await this.status(folders, opts));
   }
 
-  /** The `statusText` answer as JSON bytes: the status rendered as the CLI prints it. */
-  async statusText(folders: string[], format: StatusTextFormat, opts: StatusOptions = {}): Promise<Buffer> {
-    return this.statusTexts.json(await this.status(folders, opts), format);
+  /** The `statusText` answer as bytes: the status rendered as the CLI prints it. */
+  async statusText(folders: string[], format: StatusTextFormat, opts: StatusOptions & { attachText?: boolean } = {}): Promise<StatusTextAnswer> {
+    return this.statusTexts.answer(await this.status(folders, opts), format, opts.attachText === true);
   }
 
   async counts(ids?: string[]): Promise<CountsResult> {

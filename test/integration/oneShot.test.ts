@@ -40,16 +40,22 @@ describe('oneShot: hello and one request in one write, without vscode-jsonrpc', 
     if (first.kind !== 'answered') return;
     assert.equal(first.hello.daemonVersion, PACKAGE_VERSION);
     assert.equal(first.result.text, JSON.stringify(status, null, 2));
+    assert.equal(first.attachment, undefined);
+    const attached = await ask({ params: { folders: [h.workspace], format: 'json', attachText: true }, attachment: true });
+    assert.ok(attached.kind === 'answered' && attached.attachment, JSON.stringify(attached));
+    assert.equal(attached.result.text, undefined);
+    assert.equal(attached.result.textBytes, attached.attachment.length);
+    assert.equal(attached.attachment.toString('utf8'), first.result.text, 'attachText: the same text, as its own frame of UTF-8 bytes');
     const rows = status.workspaces[0].artifacts;
     assert.equal(first.result.total, rows.length);
     assert.equal(first.result.notSynced, rows.filter((r) => r.status !== 'synced').length);
     assert.ok(first.result.notSynced > 0, 'the after-edits fixture has drift');
     const table = await ask({ params: { folders: [h.workspace], format: 'table' } });
-    assert.ok(table.kind === 'answered' && /STATUS +ARTIFACT/.test(table.result.text), JSON.stringify(table));
+    assert.ok(table.kind === 'answered' && /STATUS +ARTIFACT/.test(table.result.text ?? ''), JSON.stringify(table));
     await ask();
     const stats = await c.request(StatsRequest, {});
     const rendered = stats.caches.find((x) => x.name === 'status')?.rendered;
-    assert.deepEqual(rendered, { hits: 1, misses: 2 }, 'json made once and given again; table made once');
+    assert.deepEqual(rendered, { hits: 2, misses: 2 }, 'json made once and given twice more (attached, inline); table made once');
   });
 
   it("the daemon's refusal of the request is an RpcError with its code; a wrong home and an older daemon are `fallback`, and the older one is left running", async () => {

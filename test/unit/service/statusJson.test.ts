@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { formatStatus } from '../../../daemon/cli/format';
 import { renderStatus, statusText, StatusTexts, statusToJson } from '../../../daemon/service/statusJson';
+import type { StatusTextResult } from '../../../shared/protocol';
 import type { ArtifactRow, StatusResult, SyncStatus, WorkspaceStatus } from '../../../shared/types';
 
 function row(name: string, status: SyncStatus): ArtifactRow {
@@ -68,14 +69,17 @@ describe('StatusTexts: the rendered status, kept while its rows are the same', (
   it('answers from what it kept for the same rows, home and warnings, per format; anything else is made anew', () => {
     const texts = new StatusTexts();
     const a = folder('/w1', [row('pdf', 'synced')]);
-    const first = texts.json(result([a]), 'json');
-    assert.deepEqual(JSON.parse(first.toString('utf8')), statusText(result([a]), 'json'));
-    assert.equal(texts.json(result([a]), 'json'), first, 'a new answer object over the same rows: kept');
-    assert.deepEqual([texts.hits, texts.misses], [1, 1]);
+    const inline = (r: StatusResult, format: 'json' | 'table') => JSON.parse(texts.answer(r, format, false).json.toString('utf8')) as StatusTextResult;
+    const first = texts.answer(result([a]), 'json', true);
+    const { text, ...summary } = statusText(result([a]), 'json');
+    assert.deepEqual(JSON.parse(first.json.toString('utf8')), { ...summary, textBytes: Buffer.byteLength(text ?? '') });
+    assert.equal(first.attachment?.toString('utf8'), text, 'attachText: the text as its own bytes');
+    assert.equal(texts.answer(result([a]), 'json', true).attachment, first.attachment, 'a new answer object over the same rows: kept');
+    assert.deepEqual(inline(result([a]), 'json'), statusText(result([a]), 'json'), 'without attachText: the text inside the JSON');
+    assert.deepEqual([texts.hits, texts.misses], [2, 1]);
 
-    const table = texts.json(result([a]), 'table');
-    assert.equal(JSON.parse(table.toString('utf8')).text, formatStatus(result([a]), false));
-    assert.equal(texts.json(result([a]), 'json'), first, 'each format keeps its own');
+    assert.equal(inline(result([a]), 'table').text, formatStatus(result([a]), false));
+    assert.equal(texts.answer(result([a]), 'json', true).attachment, first.attachment, 'each format keeps its own');
 
     const changed: Array<[string, StatusResult]> = [
       ['new rows', result([folder('/w1', [row('pdf', 'modified')])])],
@@ -86,12 +90,13 @@ describe('StatusTexts: the rendered status, kept while its rows are the same', (
       ['another active collection', { ...result([a]), activeCollection: 'work' }],
       ['another folder added', result([a, folder('/w2', [])])],
     ];
-    let previous = first;
+    let previous = first.attachment;
     for (const [what, r] of changed) {
-      const json = texts.json(r, 'json');
-      assert.notEqual(json, previous, what);
-      assert.deepEqual(JSON.parse(json.toString('utf8')), statusText(r, 'json'), what);
-      previous = json;
+      const answer = texts.answer(r, 'json', true);
+      assert.notEqual(answer.attachment, previous, what);
+      assert.equal(answer.attachment?.toString('utf8'), JSON.stringify(r, null, 2), what);
+      assert.deepEqual(inline(r, 'json'), statusText(r, 'json'), what);
+      previous = answer.attachment;
     }
   });
 });
