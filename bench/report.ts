@@ -178,7 +178,7 @@ function sizeTable(r: BenchResults): string[] {
       `Growth from N = ${a} to N = ${b}:`,
       '',
       `- sha256sum baseline ${growth(r.sizes, (s) => s.cold.sha256sumMs)}; cold status ${growth(r.sizes, (s) => s.cold.daemonStatusMs)}; --no-daemon ${growth(r.sizes, (s) => s.cold.noDaemonMs)} — linear in the bytes hashed, as expected.`,
-      `- warm status p50 ${growth(r.sizes, (s) => s.warm.p50)} — the answer is cached, so what remains is serialising N rows (JSON over the socket) on both sides.`,
+      `- warm status p50 ${growth(r.sizes, (s) => s.warm.p50)} — the rows' JSON is kept as bytes in the daemon, so what remains is sending them and the client parsing N rows.`,
       `- edit → didChange p95 ${growth(r.sizes, (s) => s.edit.didChange.p95)} — debounce + re-hash of one artifact + recomputing and diffing the folder's rows.`,
       `- counts hit ${growth(r.sizes, (s) => s.counts.hit.p50)} (independent of N: a few collections); counts miss ${growth(r.sizes, (s) => s.counts.missMs)}.`,
       `- daemon RSS ${growth(r.sizes, (s) => s.daemon?.rssMb)} — hash-cache entries, watch handles and the cached rows.`,
