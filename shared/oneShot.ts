@@ -46,8 +46,12 @@ export interface OneShotOptions {
   requestTimeoutMs: number;
   /** the error for a request that took longer than requestTimeoutMs */
   timeoutError?: () => Error;
-  /** the answer is followed by one frame of bytes (statusText's `attachText`): wait for it too */
-  attachment?: boolean;
+  /**
+   * Whether this answer says one frame of bytes follows it (statusText's `textBytes`): it is
+   * waited for, and returned as `attachment`. Asked of the answer, not assumed from the request,
+   * so a daemon that sends none is never waited on.
+   */
+  attachment?: (result: unknown) => boolean;
 }
 
 const HELLO_ID = 1;
@@ -222,7 +226,7 @@ export function oneShot<R>(opts: OneShotOptions): Promise<OneShotOutcome<R>> {
             } else finish(new RpcError(code, message));
             return;
           }
-          if (opts.attachment) {
+          if (opts.attachment?.(msg.result)) {
             answer = msg.result;
             answered = true;
             continue;

@@ -1,6 +1,6 @@
 // Human-readable tables for the CLI. The JSON output is the contract; this is for eyes.
 import type { CheckUpstreamResult, StatsResult } from '../../shared/protocol';
-import type { ArtifactRow, CountsResult, DiffResult, DiffSide, StatusResult, SyncStatus, UpstreamInfo } from '../../shared/types';
+import type { ArtifactRow, CountsResult, DiffResult, DiffSide, StatusResult, StatusTextFormat, SyncStatus, UpstreamInfo } from '../../shared/types';
 
 const COLOR: Record<SyncStatus, string> = {
   synced: '32',
@@ -107,6 +107,11 @@ export function formatStatus(result: StatusResult, tty: boolean): string {
     .map(([k, n]) => `${n} ${k}`);
   lines.push('', s.total ? `${s.total} deployed artifact${s.total === 1 ? '' : 's'}: ${parts.join(', ')}` : 'nothing deployed');
   return lines.join('\n');
+}
+
+/** The status as `skillmeat-sync status` prints it (before its final newline), here or rendered by the daemon. */
+export function renderStatus(result: StatusResult, format: StatusTextFormat): string {
+  return format === 'json' ? JSON.stringify(result, null, 2) : formatStatus(result, format === 'table-color');
 }
 
 export function formatCounts(result: CountsResult): string {

@@ -20,7 +20,7 @@ import { ErrorCodes } from '../../shared/wire';
 import { commandHelp, FLAGS, flagHelp, parseCommandLine, UsageError, usageLine, type CommandSpec, type FlagName, type FlagValues } from './args';
 import type { ListedDaemon } from './daemonList';
 import { exitWhenWritten } from './exitWhenWritten';
-import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, formatStatus, summarize, table } from './format';
+import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, renderStatus, summarize, table } from './format';
 import type { InProcessEngine } from './inProcess';
 import { printable, STATUS_COMMAND, statusFormat, statusFromDaemon, targetOf, writeStatus, type PrintableStatus, type StatusTarget } from './statusCommand';
 
@@ -310,7 +310,7 @@ async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promi
     // The answer reads every file, as --verify would. Then start the daemon for the next command.
     result = await inProcess(ctx, !ctx.noDaemon, (e) => e.status(ctx.workspaces));
   }
-  const text = ctx.json ? JSON.stringify(result, null, 2) : formatStatus(result, format === 'table-color');
+  const text = renderStatus(result, format);
   const code = printStatus(ctx, { ...result, notSynced: summarize(result).notSynced, text }, failOnDrift);
   if (!client && !ctx.noDaemon) startDaemonInBackground(ctx, ctx.workspaces);
   return code;

@@ -56,7 +56,7 @@ export function statusFromDaemon(t: StatusTarget, verify: boolean): Promise<OneS
     hello: { protocolVersion: PROTOCOL_VERSION, clientVersion: PACKAGE_VERSION, clientName: 'cli', home: t.home },
     method: METHOD.statusText,
     params: { folders: t.workspaces, format: statusFormat(t.json), attachText: true, ...(verify ? { verify: true } : {}) },
-    attachment: true,
+    attachment: (r) => typeof (r as StatusTextResult | undefined)?.textBytes === 'number',
     requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
     timeoutError: () => new Error(`the daemon did not answer ${METHOD.statusText} within ${DEFAULT_REQUEST_TIMEOUT_MS} ms; see its log: ${paths.logPath}`),
   });

@@ -7,7 +7,7 @@
 //   it was made from is the same: a warm CLI `status` is then a copy of bytes on both sides.
 import type { StatusTextResult } from '../../shared/protocol';
 import type { StatusResult, StatusTextFormat, WorkspaceStatus } from '../../shared/types';
-import { formatStatus, summarize } from '../cli/format';
+import { renderStatus, summarize } from '../cli/format';
 
 const serializedRows = new WeakMap<WorkspaceStatus, Buffer>();
 const RAW_PLACEHOLDER = '__skillmeat_sync_raw_workspaces__';
@@ -35,11 +35,6 @@ export function statusToJson(result: StatusResult): Buffer[] {
   });
   parts.push(Buffer.from(`]${head.slice(at + RAW_PLACEHOLDER.length + 2)}`, 'utf8'));
   return parts;
-}
-
-/** The text of `format` for `result`, as the CLI prints it (before its final newline). */
-export function renderStatus(result: StatusResult, format: StatusTextFormat): string {
-  return format === 'json' ? JSON.stringify(result, null, 2) : formatStatus(result, format === 'table-color');
 }
 
 /** What an answer's text depends on; rows are compared by identity (see statusToJson). */

@@ -41,7 +41,10 @@ describe('oneShot: hello and one request in one write, without vscode-jsonrpc', 
     assert.equal(first.hello.daemonVersion, PACKAGE_VERSION);
     assert.equal(first.result.text, JSON.stringify(status, null, 2));
     assert.equal(first.attachment, undefined);
-    const attached = await ask({ params: { folders: [h.workspace], format: 'json', attachText: true }, attachment: true });
+    // an answer that announces no attachment is not waited on, whatever the caller hoped for
+    const none = await ask({ attachment: (r) => typeof (r as StatusTextResult).textBytes === 'number', requestTimeoutMs: 2000 });
+    assert.ok(none.kind === 'answered' && none.attachment === undefined && none.result.text === first.result.text, JSON.stringify(none).slice(0, 200));
+    const attached = await ask({ params: { folders: [h.workspace], format: 'json', attachText: true }, attachment: (r) => typeof (r as StatusTextResult).textBytes === 'number' });
     assert.ok(attached.kind === 'answered' && attached.attachment, JSON.stringify(attached));
     assert.equal(attached.result.text, undefined);
     assert.equal(attached.result.textBytes, attached.attachment.length);
@@ -55,7 +58,7 @@ describe('oneShot: hello and one request in one write, without vscode-jsonrpc', 
     await ask();
     const stats = await c.request(StatsRequest, {});
     const rendered = stats.caches.find((x) => x.name === 'status')?.rendered;
-    assert.deepEqual(rendered, { hits: 2, misses: 2 }, 'json made once and given twice more (attached, inline); table made once');
+    assert.deepEqual(rendered, { hits: 3, misses: 2 }, 'json made once and given three times more; table made once');
   });
 
   it("the daemon's refusal of the request is an RpcError with its code; a wrong home and an older daemon are `fallback`, and the older one is left running", async () => {
@@ -102,6 +105,7 @@ describe('oneShot: hello and one request in one write, without vscode-jsonrpc', 
       ['sends a malformed header', (s) => s.write('Content-Length: lots\r\n\r\n{}'), 'fallback'],
       ['answers the request before any hello', (s) => s.write(frameOf({ jsonrpc: '2.0', id: 2, result: { text: 'x' } })), 'fallback'],
       ['answers hello without a result', (s) => s.write(frameOf({ jsonrpc: '2.0', id: 1 })), 'fallback'],
+      ['announces an attached text and closes before it', (s) => s.end(Buffer.concat([frameOf(helloOk()), frameOf({ jsonrpc: '2.0', id: 2, result: { textBytes: 5 } })])), 'fallback'],
     ];
     for (const [what, behave, kind] of behaviours) {
       const accepted: net.Socket[] = [];
@@ -113,7 +117,7 @@ describe('oneShot: hello and one request in one write, without vscode-jsonrpc', 
       await new Promise<void>((r) => server.listen(h.paths.socketPath, r));
       try {
         const t0 = Date.now();
-        const r = await ask({ connectTimeoutMs: 300 });
+        const r = await ask({ connectTimeoutMs: 300, attachment: (x) => typeof (x as StatusTextResult).textBytes === 'number' });
         assert.equal(r.kind, kind, `a server that ${what}: ${JSON.stringify(r)}`);
         assert.ok(Date.now() - t0 < 5000, what);
       } finally {
@@ -128,7 +132,7 @@ describe('oneShot: hello and one request in one write, without vscode-jsonrpc', 
     const hung = net.createServer((s) => {
       held.push(s);
       s.on('error', () => undefined);
-      s.once('data', () => s.write(frameOf({ jsonrpc: '2.0', id: 1, result: { protocolVersion: PROTOCOL_VERSION, daemonVersion: PACKAGE_VERSION, pid: 1, home: h.home } })));
+      s.once('data', () => s.write(frameOf(helloOk())));
     });
     await new Promise<void>((r) => hung.listen(h.paths.socketPath, r));
     try {
@@ -139,6 +143,10 @@ describe('oneShot: hello and one request in one write, without vscode-jsonrpc', 
     }
   });
 });
+
+function helloOk(): unknown {
+  return { jsonrpc: '2.0', id: 1, result: { protocolVersion: PROTOCOL_VERSION, daemonVersion: PACKAGE_VERSION, pid: 1, home: '/h' } };
+}
 
 function frameOf(msg: unknown): Buffer {
   const body = Buffer.from(JSON.stringify(msg));

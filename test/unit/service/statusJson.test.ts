@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { formatStatus } from '../../../daemon/cli/format';
-import { renderStatus, statusText, StatusTexts, statusToJson } from '../../../daemon/service/statusJson';
+import { formatStatus, renderStatus } from '../../../daemon/cli/format';
+import { statusText, StatusTexts, statusToJson } from '../../../daemon/service/statusJson';
 import type { StatusTextResult } from '../../../shared/protocol';
 import type { ArtifactRow, StatusResult, SyncStatus, WorkspaceStatus } from '../../../shared/types';
 
