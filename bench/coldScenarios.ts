@@ -14,10 +14,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StatsRequest } from '../shared/protocol';
 import type { CacheStats, StatusResult } from '../shared/types';
-import { CLI_SCRIPT, Harness, socketAnswers } from '../test/helpers/daemonHarness';
+import { Harness, socketAnswers } from '../test/helpers/daemonHarness';
 import { expectedCounts, generateWorld, type World, type WorldShape } from './generateWorld';
 import { median, now, residentMb, round, sleep } from './stats';
 import { sameCounts, statusCounts } from './statusCounts';
+import { timedCli, timedNode, timingEnv } from './timedCli';
 
 export interface Ratio {
   /** median of the contender's runs */
@@ -166,26 +167,13 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
     const nodeRuns: number[] = [];
     const cliRuns: number[] = [];
     const warmRuns = Math.max(runs * 4, 20);
-    // Both spawned the same way, synchronously, with the same environment, the CLI's output going
-    // to a file as in `status --json > out.json`: what is timed is our process, not this harness
-    // reading 1 MB from a pipe into a string (which the output-less `node -e 0` would not pay).
-    // Without NODE_EXTRA_CA_CERTS for both: where it is set (as on the machine these figures were
-    // first taken on) every node start parses that certificate file, ~80 ms that both would pay
-    // and whose jitter would only blur the difference measured.
-    const outFile = path.join(h.root, 'warm.json');
-    const env = h.cliEnv();
-    delete env.NODE_EXTRA_CA_CERTS;
+    const env = timingEnv(h);
     for (let i = 0; i < warmRuns; i++) {
-      const t0 = now();
-      spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
-      nodeRuns.push(now() - t0);
-      const fd = fs.openSync(outFile, 'w');
-      const t1 = now();
-      const r = spawnSync(process.execPath, [CLI_SCRIPT, '--home', h.home, 'status', '--json', '--workspace', h.workspace], { env, stdio: ['ignore', fd, 'ignore'] });
-      cliRuns.push(now() - t1);
-      fs.closeSync(fd);
-      if (r.status !== 0) problems.push(`warm status: exited ${r.status}`);
-      else if (!sameCounts(statusCounts(JSON.parse(fs.readFileSync(outFile, 'utf8')) as StatusResult), expected)) problems.push('warm status: wrong rows');
+      nodeRuns.push(timedNode(env));
+      const r = timedCli(h, env, ['status', '--json', '--workspace', h.workspace]);
+      cliRuns.push(r.ms);
+      if (r.code !== 0) problems.push(`warm status: exited ${r.code}`);
+      else if (!sameCounts(statusCounts(JSON.parse(r.stdout) as StatusResult), expected)) problems.push('warm status: wrong rows');
     }
     const warmCli = { ms: round(median(cliRuns)), nodeMs: round(median(nodeRuns)), overMs: round(median(cliRuns) - median(nodeRuns)), runs: warmRuns };
     log(`${label}: warm CLI status ${warmCli.ms} ms, node -e 0 ${warmCli.nodeMs} ms: +${warmCli.overMs} ms`);

@@ -7,7 +7,6 @@
 // round cost (the hash cache's cumulative `background {checked, files, ms, stale}`).
 // The generated files are aged first (mtime 1 h ago): files younger than 2 s are "racy" and walked on
 // every use, which would make the plain `status` pay what `--verify` pays and hide the difference.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { CacheStats, StatusResult } from '../../shared/types';
 import { ROUND_MS, TICK_MS } from '../../daemon/cache/hashValidation';
@@ -16,6 +15,7 @@ import { expectedCounts, generateWorld } from '../generateWorld';
 import type { Scenario, ScenarioFigure, ScenarioResult } from '../scenario';
 import { median, now, round, sleep } from '../stats';
 import { sameCounts, statusCounts } from '../statusCounts';
+import { timedCli, timedNode, timingEnv } from '../timedCli';
 
 const NAME = 'verify';
 const TITLE = 'Strict answers (`status --verify`, `--fail-on-drift`) and the background validation (issue #11)';
@@ -59,23 +59,16 @@ export const scenario: Scenario = {
       for (const f of world.hashedFiles) fs.utimesSync(f, hourAgo, hourAgo);
       ctx.log(`N=${n}: ${world.hashedFiles.length} files, aged 1 h`);
 
+      // every contender spawned the same way (timedCli.ts)
+      const env = timingEnv(h);
       const cli = async (what: string, args: string[], okCodes: number[]): Promise<number> => {
-        const t0 = now();
-        const r = await h.cli(['status', '--workspace', h.workspace, ...args], {}, 300_000);
-        const ms = now() - t0;
-        if (!okCodes.includes(r.code)) problems.push(`${what}: exited ${r.code}: ${r.stderr.slice(0, 300)}`);
+        const r = timedCli(h, env, ['status', '--workspace', h.workspace, ...args]);
+        if (r.code === null || !okCodes.includes(r.code)) problems.push(`${what}: exited ${r.code}`);
         else if (args.includes('--json') && !sameCounts(statusCounts(JSON.parse(r.stdout) as StatusResult), expected)) problems.push(`${what}: wrong rows`);
-        return ms;
+        return r.ms;
       };
       const contenders: { label: string; run: () => Promise<number> }[] = [
-        {
-          label: 'node -e 0',
-          run: async () => {
-            const t0 = now();
-            spawnSync(process.execPath, ['-e', '0']);
-            return now() - t0;
-          },
-        },
+        { label: 'node -e 0', run: async () => timedNode(env) },
         { label: 'status --json', run: () => cli('status --json', ['--json'], [0]) },
         { label: 'status --verify --json', run: () => cli('status --verify --json', ['--verify', '--json'], [0]) },
         // exits 1 when the world has drift (the generated one does): that is its answer, not a failure
@@ -165,7 +158,7 @@ export const scenario: Scenario = {
       }
       notes.push(
         `Generated world (small files), N = ${n.toLocaleString('en-US')}, ${world.hashedFiles.length.toLocaleString('en-US')} hashed files aged to 1 h ago before the daemon warmed. ` +
-          `CLI timings are wall-clock from spawn to exit of \`node dist/cli.js status …\` against a warm daemon; the four contenders alternate, order rotated each round; medians of ${runs}.`,
+          `CLI timings are wall-clock from spawn to exit of \`node dist/cli.js status …\` against a warm daemon, spawned as \`node -e 0\` is (bench/timedCli.ts: synchronously, output to a file, one environment); the four contenders alternate, order rotated each round; medians of ${runs}.`,
         `\`--fail-on-drift\` exits 1 on this world (it has drift): that is its answer. \`--verify\` distrusts every hash and stat-walks every input of the answer.`,
         `Background validation: \`cache stats --json\` (hashes.background, cumulative) before and after ${round(windowMs / 1000, 1)} s of idling; ` +
           `a slice every ${TICK_MS / 1000} s sized so one round covers every entry in ${ROUND_MS / 1000} s. "One round" scales the window's figures to every entry once; the ms are the daemon's own wall-clock count from a slice's start to its end (it yields between 8 ms synchronous steps, so on a loaded machine this over-counts CPU); the daemon's /proc CPU time over the same window is the stricter figure (Linux only).`,
