@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DaemonUnavailableError, waitForExit, type ConnectionState } from '../../shared/client';
+import { DAEMON_MALLOC_ENV, DaemonUnavailableError, waitForExit, type ConnectionState } from '../../shared/client';
 import type { DidChangeParams } from '../../shared/protocol';
 import { StatsRequest, StatusRequest, SubscribeRequest } from '../../shared/protocol';
 import { eventually, Harness } from '../helpers/daemonHarness';
@@ -96,9 +96,19 @@ describe('daemon client recovery', function () {
   });
 
   it('the daemon runs with the default flags (a small young generation keeps its memory down)', async () => {
-    const hello = await h.client().start();
+    const first = h.client();
+    const hello = await first.start();
     const cmdline = fs.readFileSync(`/proc/${hello.pid}/cmdline`, 'utf8').split('\0');
     assert.ok(cmdline.includes('--max-semi-space-size=1'), cmdline.join(' '));
+    // and glibc's malloc tuned for a long-lived process, unless the environment says otherwise
+    const environ = (pid: number) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    for (const [k, v] of Object.entries(DAEMON_MALLOC_ENV)) {
+      assert.ok(environ(hello.pid).includes(`${k}=${process.env[k] ?? v}`), k);
+    }
+    await first.stopDaemon();
+    const own = await h.client({ daemonEnv: { MALLOC_MMAP_THRESHOLD_: '65536' } }).start();
+    assert.notEqual(own.pid, hello.pid);
+    assert.ok(environ(own.pid).includes('MALLOC_MMAP_THRESHOLD_=65536'), 'an explicit setting wins');
   });
 
   it('a daemon that refuses to start (error exit) fails at once with its reason, without retrying', async () => {
