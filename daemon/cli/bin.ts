@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { defaultStateDir } from '../../shared/paths';
 import { codeCachePath, loadBundle } from './codeCache';
-import { exitWhenWritten } from './exitWhenWritten';
+import { exitWhenWritten, quietOnClosedPipe } from './exitWhenWritten';
 import { warmStatus } from './statusCommand';
 
 function fullCli(): void {
@@ -14,6 +14,7 @@ function fullCli(): void {
   (loadBundle(bundle, codeCachePath(defaultStateDir(), bundle)).exports as typeof import('./main')).main();
 }
 
+quietOnClosedPipe();
 warmStatus(process.argv.slice(2)).then(
   (code) => (code === undefined ? fullCli() : exitWhenWritten(code)),
   (err: Error) => {

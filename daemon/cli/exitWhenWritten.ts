@@ -18,3 +18,24 @@ export function exitWhenWritten(code: number, streams: NodeJS.WritableStream[] =
   };
   for (const s of streams) s.write('', done);
 }
+
+const QUIET_PIPE = Symbol.for('skillmeat-sync.quietOnClosedPipe');
+
+/**
+ * A reader that stops early (`skillmeat-sync status | head`) closes the pipe once it has what it
+ * wanted. End as git and coreutils do, without a stack trace: nothing more goes to stdout and the
+ * command ends with its own exit code (1 for drift with --fail-on-drift), Node exiting once the
+ * command is done. Any other failure to write the output is one line on stderr and exit 2.
+ * Installed once per process, by whichever entry point runs first (bin.ts, main.ts).
+ */
+export function quietOnClosedPipe(stdout: NodeJS.WriteStream = process.stdout): void {
+  const marked = stdout as unknown as Record<symbol, boolean>;
+  if (marked[QUIET_PIPE]) return;
+  marked[QUIET_PIPE] = true;
+  stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // after EPIPE, later writes (exitWhenWritten's flush among them) fail as "destroyed"
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    process.stderr.write(`skillmeat-sync: cannot write the output: ${err.message}\n`);
+    process.exit(2);
+  });
+}

@@ -19,7 +19,7 @@ import { PACKAGE_VERSION } from '../../shared/version';
 import { ErrorCodes } from '../../shared/wire';
 import { commandHelp, FLAGS, flagHelp, parseCommandLine, UsageError, usageLine, type CommandSpec, type FlagName, type FlagValues } from './args';
 import type { ListedDaemon } from './daemonList';
-import { exitWhenWritten } from './exitWhenWritten';
+import { exitWhenWritten, quietOnClosedPipe } from './exitWhenWritten';
 import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, renderStatus, summarize, table } from './format';
 import type { InProcessEngine } from './inProcess';
 import { printable, STATUS_COMMAND, statusFormat, statusFromDaemon, targetOf, writeStatus, type PrintableStatus, type StatusTarget } from './statusCommand';
@@ -599,6 +599,7 @@ export async function run(argv: string[]): Promise<number> {
 
 /** Runs the command line of this process and exits with its code (bin.ts, or this file run directly). */
 export function main(): void {
+  quietOnClosedPipe();
   run(process.argv.slice(2)).then((code) => exitWhenWritten(code), (err) => {
     process.stderr.write(`skillmeat-sync: ${(err as Error).message}\n`);
     exitWhenWritten(2);

@@ -1,11 +1,12 @@
 // Issue #2: the CLI's daemon commands and exit codes, run as the bundled dist/cli.js.
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pidAlive, waitForExit } from '../../shared/client';
 import { PACKAGE_VERSION } from '../../shared/version';
 import { ageTree } from '../helpers/ageTree';
-import { eventually, Harness, socketAnswers, startDirect } from '../helpers/daemonHarness';
+import { CLI_SCRIPT, eventually, Harness, socketAnswers, startDirect } from '../helpers/daemonHarness';
 
 describe('skillmeat-sync CLI: daemon commands and exit codes', function () {
   this.timeout(60_000);
@@ -171,6 +172,28 @@ describe('skillmeat-sync CLI: daemon commands and exit codes', function () {
       const caches = JSON.parse((await h.cli(['cache', 'stats', '--json'])).stdout) as Array<{ name: string; rendered?: { hits: number; misses: number } }>;
       const rendered = caches.find((c) => c.name === 'status')?.rendered;
       assert.ok(rendered && rendered.hits + rendered.misses >= 1, JSON.stringify(rendered));
+    });
+
+    it('a reader that closes the pipe early (`status | head`): no stack trace, the command\'s own exit code, with and without a daemon', async () => {
+      h = new Harness({ fixture: 'after-edits' });
+      // stdout's read end closed before the CLI writes: its write fails with EPIPE
+      const closedPipe = (args: string[]) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+          const child = spawn(process.execPath, [CLI_SCRIPT, '--home', h.home, ...args], { env: h.cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+          child.stdout.destroy();
+          let stderr = '';
+          child.stderr.on('data', (d) => (stderr += d));
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code, stderr }));
+        });
+      for (const daemon of ['--no-daemon', 'with a daemon']) {
+        const extra = daemon === '--no-daemon' ? ['--no-daemon'] : [];
+        if (daemon === 'with a daemon') assert.equal((await h.cli(['daemon', 'start'])).code, 0);
+        const plain = await closedPipe(['status', '--workspace', h.workspace, '--json', ...extra]);
+        assert.deepEqual(plain, { code: 0, stderr: '' }, daemon);
+        const drift = await closedPipe(['status', '--workspace', h.workspace, '--fail-on-drift', ...extra]);
+        assert.deepEqual(drift, { code: 1, stderr: '' }, `${daemon}: --fail-on-drift still says drift`);
+      }
     });
 
     it('a missing SkillMeat home exits 2 with a clear message', async () => {
