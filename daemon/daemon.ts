@@ -205,14 +205,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<RunningDaemon | { 
   };
 }
 
-/** Computes the folders' status in the background; a request meanwhile joins that computation. */
+/**
+ * Computes the folders' rows in the background; a request meanwhile joins that computation. Only
+ * the rows: each client serialises them as it asks (the CLI's `statusText`, an editor's `status`).
+ */
 function warmUp(service: SyncService, folders: string[], log: FileLogger): void {
   const existing = folders.map((f) => path.resolve(f)).filter((f) => fs.statSync(f, { throwIfNoEntry: false })?.isDirectory());
   if (!existing.length) return;
   const started = performance.now();
   setImmediate(() => {
     service
-      .statusJson(existing, { verify: false })
+      .status(existing, { verify: false })
       .then(() => log.info(`warmed ${existing.length} folder(s) in ${Math.round(performance.now() - started)} ms`))
       .catch((err) => log.warn(`warming ${existing.join(', ')}: ${(err as Error).message}`));
   });
