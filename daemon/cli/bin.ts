@@ -7,16 +7,16 @@ import * as path from 'node:path';
 import { defaultStateDir } from '../../shared/paths';
 import { codeCachePath, loadBundle } from './codeCache';
 import { exitWhenWritten, quietOnClosedPipe } from './exitWhenWritten';
-import { warmStatus } from './statusCommand';
+import { warmStatus, type WarmStatus } from './statusCommand';
 
-function fullCli(): void {
+function fullCli(asked: WarmStatus): void {
   const bundle = path.join(__dirname, 'cliMain.js');
-  (loadBundle(bundle, codeCachePath(defaultStateDir(), bundle)).exports as typeof import('./main')).main();
+  (loadBundle(bundle, codeCachePath(defaultStateDir(), bundle)).exports as typeof import('./main')).main('asked' in asked ? { askedStatus: asked.asked } : {});
 }
 
 quietOnClosedPipe();
 warmStatus(process.argv.slice(2)).then(
-  (code) => (code === undefined ? fullCli() : exitWhenWritten(code)),
+  (r) => ('code' in r ? exitWhenWritten(r.code) : fullCli(r)),
   (err: Error) => {
     // the daemon refused the request, or did not answer in time: as main.ts reports it
     process.stderr.write(`skillmeat-sync: ${err.message}\n`);

@@ -22,7 +22,7 @@ import type { ListedDaemon } from './daemonList';
 import { exitWhenWritten, quietOnClosedPipe } from './exitWhenWritten';
 import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, renderStatus, summarize, table } from './format';
 import type { InProcessEngine } from './inProcess';
-import { printable, STATUS_COMMAND, statusFormat, statusFromDaemon, targetOf, writeStatus, type PrintableStatus, type StatusTarget } from './statusCommand';
+import { printable, STATUS_COMMAND, statusFormat, statusFromDaemon, statusTarget, strictStatus, writeStatus, type PrintableStatus, type StatusTarget } from './statusCommand';
 
 // Loaded on first use, each a plain require that esbuild keeps lazy in the bundle: a `status` that
 // finds its daemon running needs none of them (oneShot.ts), and evaluating vscode-jsonrpc, which
@@ -34,7 +34,13 @@ const daemonList = () => require('./daemonList') as typeof import('./daemonList'
 /** Wrong input that is not about the command line's shape (a folder, a home, a key): exit 2. */
 class InputError extends Error {}
 
-interface Ctx extends StatusTarget {
+/** What an entry point already learned before running the command line (bin.ts). */
+export interface RunOptions {
+  /** the daemon's reply to this `status`, asked by the bin: not asked again */
+  askedStatus?: OneShotOutcome<StatusTextResult>;
+}
+
+interface Ctx extends StatusTarget, RunOptions {
   noDaemon: boolean;
   githubApiUrl?: string;
   /** --workspace was given */
@@ -53,7 +59,7 @@ const COMMANDS: Command[] = [
   {
     ...STATUS_COMMAND,
     needsHome: true,
-    run: (ctx, _args, v) => cmdStatus(ctx, v['fail-on-drift'] === true, v.verify === true),
+    run: (ctx, _args, v) => cmdStatus(ctx, v['fail-on-drift'] === true, strictStatus(v)),
   },
   {
     name: 'counts',
@@ -283,14 +289,13 @@ function printStatus(ctx: Ctx, r: PrintableStatus & { homeExists: boolean }, fai
   return writeStatus(r, failOnDrift);
 }
 
-async function cmdStatus(ctx: Ctx, failOnDrift: boolean, verify: boolean): Promise<number> {
+/** `strict`: --verify or --fail-on-drift (strictStatus); --no-daemon reads the disk anyway. */
+async function cmdStatus(ctx: Ctx, failOnDrift: boolean, strict: boolean): Promise<number> {
   checkFolders(ctx.workspaces);
-  // A script's answer rests on the disk, not on the watchers (--no-daemon reads the disk anyway).
-  const strict = verify || failOnDrift;
   const format = statusFormat(ctx.json);
   let shot: OneShotOutcome<StatusTextResult> | undefined;
   if (!ctx.noDaemon) {
-    shot = await statusFromDaemon(ctx, strict);
+    shot = ctx.askedStatus ?? (await statusFromDaemon(ctx, strict));
     const answer = printable(shot);
     if (answer) return printStatus(ctx, answer, failOnDrift);
   }
@@ -545,7 +550,7 @@ async function withKeys<T>(keys: string[], call: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], opts: RunOptions = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseCommandLine(argv, COMMANDS);
@@ -572,7 +577,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const githubApiUrl = values['github-api-url'] ?? process.env.SKILLMEAT_SYNC_GITHUB_API_URL;
   const ctx: Ctx = {
-    ...targetOf(values),
+    ...statusTarget(values),
+    ...opts,
     noDaemon: values['no-daemon'] === true,
     explicitWorkspace: Boolean(values.workspace?.length),
     ...(githubApiUrl ? { githubApiUrl } : {}),
@@ -598,9 +604,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Runs the command line of this process and exits with its code (bin.ts, or this file run directly). */
-export function main(): void {
+export function main(opts: RunOptions = {}): void {
   quietOnClosedPipe();
-  run(process.argv.slice(2)).then((code) => exitWhenWritten(code), (err) => {
+  run(process.argv.slice(2), opts).then((code) => exitWhenWritten(code), (err) => {
     process.stderr.write(`skillmeat-sync: ${(err as Error).message}\n`);
     exitWhenWritten(2);
   });

@@ -1,8 +1,9 @@
 // `status` as answered by a running daemon, in one exchange (shared/oneShot.ts): the daemon
 // renders the output itself (`skillmeat/statusText`), so a warm `status` neither loads
 // vscode-jsonrpc nor parses and formats a megabyte of rows (issue 15). The installed bin (bin.ts)
-// tries this before it loads the CLI's bundle at all; main.ts's `status` tries it first too and
-// owns everything else (no daemon, an older one, errors).
+// tries this before it loads the CLI's bundle at all and hands what the daemon said to main.ts,
+// whose `status` owns everything else (no daemon, an older one, errors) and asks itself only when
+// run without the bin (from sources).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkHome } from '../../shared/homeCheck';
@@ -30,7 +31,7 @@ export interface StatusTarget {
 }
 
 /** The home and workspace folders the command line names (defaults: $SKILLMEAT_HOME or ~/.skillmeat, the current folder). */
-export function targetOf(values: FlagValues): StatusTarget {
+export function statusTarget(values: FlagValues): StatusTarget {
   return {
     home: resolveHome({ home: values.home }),
     workspaces: (values.workspace?.length ? values.workspace : [process.cwd()]).map((w) => path.resolve(w)),
@@ -102,23 +103,28 @@ function isFolder(p: string): boolean {
 }
 
 /**
- * The whole `status` command when a daemon answers it plainly: the exit code once printed.
- * undefined for anything else — another command, --help, --no-daemon, a wrong argument, no
- * daemon, an older one, a missing home or folder: the full CLI then runs and says what it says.
+ * What the bin's try at `status` came to: the exit code once printed, or what the daemon said
+ * (`asked`: no daemon, an older one, …) for the full CLI to carry on from without asking again;
+ * neither when it did not ask (another command, --help, --no-daemon, a wrong argument, a missing
+ * home or folder): the full CLI then runs and says what it says.
  */
-export async function warmStatus(argv: readonly string[]): Promise<number | undefined> {
+export type WarmStatus = { code: number } | { asked?: OneShotOutcome<StatusTextResult> };
+
+/** The whole `status` command when a daemon answers it plainly. */
+export async function warmStatus(argv: readonly string[]): Promise<WarmStatus> {
   let values: FlagValues;
   try {
     const parsed = parseCommandLine(argv, [STATUS_COMMAND]);
-    if (parsed.command !== STATUS_COMMAND || parsed.args.length) return undefined;
+    if (parsed.command !== STATUS_COMMAND || parsed.args.length) return {};
     values = parsed.values;
   } catch {
-    return undefined;
+    return {};
   }
-  if (values.help || values.version || values['no-daemon']) return undefined;
-  const t = targetOf(values);
-  if (!checkHome(t.home).ok || !t.workspaces.every(isFolder)) return undefined;
-  const answer = printable(await statusFromDaemon(t, strictStatus(values)));
-  if (!answer?.homeExists) return undefined;
-  return writeStatus(answer, values['fail-on-drift'] === true);
+  if (values.help || values.version || values['no-daemon']) return {};
+  const t = statusTarget(values);
+  if (!checkHome(t.home).ok || !t.workspaces.every(isFolder)) return {};
+  const asked = await statusFromDaemon(t, strictStatus(values));
+  const answer = printable(asked);
+  if (!answer?.homeExists) return { asked };
+  return { code: writeStatus(answer, values['fail-on-drift'] === true) };
 }

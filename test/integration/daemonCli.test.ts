@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { pidAlive, waitForExit } from '../../shared/client';
 import { PACKAGE_VERSION } from '../../shared/version';
 import { ageTree } from '../helpers/ageTree';
-import { CLI_SCRIPT, eventually, Harness, socketAnswers, startDirect } from '../helpers/daemonHarness';
+import { CLI_SCRIPT, eventually, Harness, logText, socketAnswers, startDirect } from '../helpers/daemonHarness';
 
 describe('skillmeat-sync CLI: daemon commands and exit codes', function () {
   this.timeout(60_000);
@@ -165,6 +165,9 @@ describe('skillmeat-sync CLI: daemon commands and exit codes', function () {
       assert.equal(r.stdout, want.stdout);
       await eventually(() => old.exitCode !== null, 10_000, 'the older daemon to leave');
       assert.equal(old.exitCode, 0);
+      // asked once by the bin's one exchange, once by the full client that replaced it: not twice the first way
+      const cliHellos = logText(h).split('\n').filter((l) => l.includes(`[${old.pid}]`) && /client #\d+ connected: cli /.test(l));
+      assert.equal(cliHellos.length, 2, cliHellos.join('\n'));
       // the status started a current daemon in the background
       await eventually(async () => h.daemonPid() !== undefined && h.daemonPid() !== old.pid && (await socketAnswers(h.paths.socketPath)), 10_000, 'a current daemon');
       const again = await h.cli(['status', '--workspace', h.workspace, '--json']);
