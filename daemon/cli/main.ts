@@ -22,7 +22,7 @@ import type { ListedDaemon } from './daemonList';
 import { exitWhenWritten, quietOnClosedPipe } from './exitWhenWritten';
 import { formatCacheStats, formatCheckUpstream, formatCounts, formatDiff, formatInvalidate, renderStatus, summarize, table } from './format';
 import type { InProcessEngine } from './inProcess';
-import { printable, STATUS_COMMAND, statusFormat, statusFromDaemon, statusTarget, strictStatus, writeStatus, type PrintableStatus, type StatusTarget } from './statusCommand';
+import { printable, printText as out, STATUS_COMMAND, statusFormat, statusFromDaemon, statusTarget, strictStatus, writeStatus, type PrintableStatus, type StatusTarget } from './statusCommand';
 
 // Loaded on first use, each a plain require that esbuild keeps lazy in the bundle: a `status` that
 // finds its daemon running needs none of them (oneShot.ts), and evaluating vscode-jsonrpc, which
@@ -177,10 +177,6 @@ function clientOptions(ctx: Ctx, noSpawn: boolean): DaemonClientOptions {
 
 function makeClient(ctx: Ctx, noSpawn = false): DaemonClient {
   return new (rpc().DaemonClient)(clientOptions(ctx, noSpawn));
-}
-
-function out(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 function printJson(v: unknown): void {

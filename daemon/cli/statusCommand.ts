@@ -89,11 +89,19 @@ export function printable(shot: OneShotOutcome<StatusTextResult>): (PrintableSta
   return { homeExists: t.homeExists as boolean, notSynced: t.notSynced as number, ...(t.warnings ? { warnings: t.warnings } : {}), text: text as string | Buffer };
 }
 
+/** Writes a command's output to stdout, ending with a newline (added unless it has one). */
+export function printText(text: string | Buffer): void {
+  if (typeof text === 'string') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  else {
+    // the daemon's attached bytes, as they are
+    process.stdout.write(text);
+    if (text[text.length - 1] !== 0x0a) process.stdout.write('\n');
+  }
+}
+
 /** Prints a status of an existing home and says what the command exits with. */
 export function writeStatus(r: PrintableStatus, failOnDrift: boolean): number {
-  process.stdout.write(r.text);
-  const last = typeof r.text === 'string' ? r.text.at(-1) : r.text.length ? String.fromCharCode(r.text[r.text.length - 1]) : undefined;
-  if (last !== '\n') process.stdout.write('\n');
+  printText(r.text);
   for (const w of r.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   return failOnDrift && r.notSynced > 0 ? 1 : 0;
 }
