@@ -81,8 +81,13 @@ export async function interleaved(runs: number, listFile: string, contender: (i:
  * background: wait until that one listens first, or it would come up after the stop (and after the
  * state folder is cleared) and serve the next "first-ever" run warm.
  */
+/** Waits (up to 10 s) until a daemon of the world answers on its socket: the one a `status` started. */
+async function daemonListening(h: Harness): Promise<void> {
+  for (let i = 0; i < 500 && !(await socketAnswers(h.paths.socketPath)); i++) await sleep(20);
+}
+
 async function stopDaemon(h: Harness, expectOne: boolean): Promise<void> {
-  if (expectOne) for (let i = 0; i < 500 && !(await socketAnswers(h.paths.socketPath)); i++) await sleep(20);
+  if (expectOne) await daemonListening(h);
   // Until no process of this world is left: the `status` run right after a first-ever one answers
   // itself too and starts a daemon of its own, which takes over the lock once the first one has
   // left (and then served the next "first-ever" run warm: 93–202 ms runs in earlier results).
@@ -114,12 +119,16 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
     // one untimed pass each, so the page cache holds every file for every contender alike
     sha256sum(listFile);
 
+    /** A `status --json` answer: exit 0 and the generated rows, or a problem noted. */
+    const check = (what: string, r: { code: number | null; stdout: string; stderr?: string }): void => {
+      if (r.code !== 0) problems.push(`${what}: status exited ${r.code}${r.stderr ? `: ${r.stderr.slice(0, 300)}` : ''}`);
+      else if (!sameCounts(statusCounts(JSON.parse(r.stdout) as StatusResult), expected)) problems.push(`${what}: wrong rows`);
+    };
     const cliStatus = async (what: string, extra: string[] = []): Promise<number> => {
       const t0 = now();
       const r = await h.cli(['status', '--json', '--workspace', h.workspace, ...extra], {}, 300_000);
       const ms = now() - t0;
-      if (r.code !== 0) problems.push(`${what}: status exited ${r.code}: ${r.stderr.slice(0, 300)}`);
-      else if (!sameCounts(statusCounts(JSON.parse(r.stdout) as StatusResult), expected)) problems.push(`${what}: wrong rows`);
+      check(what, r);
       return ms;
     };
 
@@ -145,7 +154,7 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
     {
       // the daemon the last restart run started warms the folder from the index: wait for that one
       // (a client of ours would otherwise start a daemon without --warm if it got there first)
-      for (let i = 0; i < 500 && !(await socketAnswers(h.paths.socketPath)); i++) await sleep(20);
+      await daemonListening(h);
       const c = h.client();
       await c.start();
       let hashes: CacheStats | undefined;
@@ -178,8 +187,7 @@ export async function runCold(n: number, shape: WorldShape, runs: number, log: (
       nodeRuns.push(timedNode(env));
       const r = timedCli(h, env, ['status', '--json', '--workspace', h.workspace]);
       cliRuns.push(r.ms);
-      if (r.code !== 0) problems.push(`warm status: exited ${r.code}`);
-      else if (!sameCounts(statusCounts(JSON.parse(r.stdout) as StatusResult), expected)) problems.push('warm status: wrong rows');
+      check('warm status', r);
     }
     const warmCli = { ms: round(median(cliRuns)), nodeMs: round(median(nodeRuns)), overMs: round(median(cliRuns) - median(nodeRuns)), runs: warmRuns };
     log(`${label}: warm CLI status ${warmCli.ms} ms, node -e 0 ${warmCli.nodeMs} ms: +${warmCli.overMs} ms`);
