@@ -35,8 +35,7 @@ import {
   SubscribeRequest,
   UnsubscribeRequest,
 } from './protocol';
-import { compareVersions } from './version';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from './wire';
+import { DEFAULT_REQUEST_TIMEOUT_MS, judgeDaemon } from './wire';
 import { withTimeout } from './withTimeout';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'disposed';
@@ -454,10 +453,8 @@ export class DaemonClient {
       socket.destroy();
       throw err;
     });
-    const daemonOlder =
-      hello.protocolVersion < PROTOCOL_VERSION ||
-      (hello.protocolVersion === PROTOCOL_VERSION && compareVersions(hello.daemonVersion, this.opts.clientVersion) < 0);
-    if (daemonOlder) {
+    const verdict = judgeDaemon(hello, this.opts.clientVersion);
+    if (verdict === 'older') {
       this.log('info', `daemon ${hello.daemonVersion} (pid ${hello.pid}) is older than this client ${this.opts.clientVersion}: replacing it`);
       await conn.sendRequest(ShutdownRequest, { reason: `replaced by ${this.opts.clientName} ${this.opts.clientVersion}` }).catch(() => undefined);
       conn.dispose();
@@ -465,7 +462,7 @@ export class DaemonClient {
       await waitForExit(hello.pid, 5000);
       return 'replaced';
     }
-    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+    if (verdict === 'newer-protocol') {
       conn.dispose();
       socket.destroy();
       throw new DaemonUnavailableError(

@@ -10,8 +10,7 @@
 // full path (shared/client.ts), which knows what to do. No daemon listening is `no-daemon`.
 import * as net from 'node:net';
 import type { HelloParams, HelloResult } from './protocol';
-import { compareVersions } from './version';
-import { ErrorCodes, METHOD, PROTOCOL_VERSION } from './wire';
+import { ErrorCodes, judgeDaemon, METHOD, PROTOCOL_VERSION } from './wire';
 
 /** JSON-RPC's code for a method the daemon does not have (a build from before the method). */
 const METHOD_NOT_FOUND = -32601;
@@ -64,9 +63,14 @@ function frame(message: unknown): Buffer {
 
 /** What the hello says about using this daemon as it is; undefined when it can be used. */
 function unusable(hello: HelloResult, clientVersion: string): string | undefined {
-  if (hello.protocolVersion !== PROTOCOL_VERSION) return `the daemon speaks protocol ${hello.protocolVersion}, this client ${PROTOCOL_VERSION}`;
-  if (compareVersions(hello.daemonVersion, clientVersion) < 0) return `the daemon ${hello.daemonVersion} is older than this client ${clientVersion}`;
-  return undefined;
+  switch (judgeDaemon(hello, clientVersion)) {
+    case 'usable':
+      return undefined;
+    case 'older':
+      return `the daemon ${hello.daemonVersion} is older than this client ${clientVersion}`;
+    case 'newer-protocol':
+      return `the daemon speaks protocol ${hello.protocolVersion}, this client ${PROTOCOL_VERSION}`;
+  }
 }
 
 interface Response {

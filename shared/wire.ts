@@ -2,6 +2,7 @@
 // the error codes, the frame bound — with no dependency, so that a lean client (the CLI's one-shot
 // `status`, shared/oneShot.ts) can speak it without loading vscode-jsonrpc (~8 ms of a CLI start,
 // issue 15). protocol.ts binds each name to its parameter and result types and its validator.
+import { compareVersions } from './version';
 
 /** Bumped on any incompatible change of the messages in protocol.ts. */
 export const PROTOCOL_VERSION = 1;
@@ -47,3 +48,14 @@ export const ErrorCodes = {
 
 /** A client gives up on one request after this long: longer than the daemon's largest per-request bound, so its RequestTimeout answer comes first. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 200_000;
+
+/**
+ * What a client makes of a daemon's hello. `older` (an older protocol, or the same one from an older
+ * package): the full client replaces it. `newer-protocol`: nobody here can talk to it. Only `usable`
+ * is talked to as it is.
+ */
+export function judgeDaemon(hello: { protocolVersion: number; daemonVersion: string }, clientVersion: string): 'usable' | 'older' | 'newer-protocol' {
+  if (hello.protocolVersion < PROTOCOL_VERSION) return 'older';
+  if (hello.protocolVersion > PROTOCOL_VERSION) return 'newer-protocol';
+  return compareVersions(hello.daemonVersion, clientVersion) < 0 ? 'older' : 'usable';
+}

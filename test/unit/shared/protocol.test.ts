@@ -3,7 +3,7 @@ import { RequestType } from 'vscode-jsonrpc';
 import { VALIDATORS } from '../../../daemon/server/validate';
 import * as protocol from '../../../shared/protocol';
 import { diffParams, fileContentParams, helloParams, InvalidParamsError, shutdownParams, statusParams, statusTextParams } from '../../../shared/params';
-import { METHOD } from '../../../shared/wire';
+import { judgeDaemon, METHOD, PROTOCOL_VERSION } from '../../../shared/wire';
 
 const { REQUESTS, IDEMPOTENT_METHODS } = protocol;
 
@@ -48,6 +48,17 @@ describe('protocol: each request declared once, with its validator and idempoten
       assert.ok(IDEMPOTENT_METHODS.has(`skillmeat/${m}`), m);
     }
     for (const r of REQUESTS) assert.equal(VALIDATORS.get(r.method), r.validate, r.method);
+  });
+});
+
+describe('judgeDaemon: what a client (the full one or the one-shot) makes of a hello', () => {
+  it('older protocol or older package: older; newer protocol: refused; else usable, a newer package included', () => {
+    const hello = (protocolVersion: number, daemonVersion: string) => ({ protocolVersion, daemonVersion });
+    assert.equal(judgeDaemon(hello(PROTOCOL_VERSION, '0.1.0'), '0.1.0'), 'usable');
+    assert.equal(judgeDaemon(hello(PROTOCOL_VERSION, '9.0.0'), '0.1.0'), 'usable');
+    assert.equal(judgeDaemon(hello(PROTOCOL_VERSION, '0.0.1'), '0.1.0'), 'older');
+    assert.equal(judgeDaemon(hello(PROTOCOL_VERSION - 1, '9.0.0'), '0.1.0'), 'older');
+    assert.equal(judgeDaemon(hello(PROTOCOL_VERSION + 1, '0.0.1'), '0.1.0'), 'newer-protocol');
   });
 });
 
