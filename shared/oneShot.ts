@@ -9,6 +9,7 @@
 // dropped connection, a method this daemon does not know — is `fallback`: the caller takes the
 // full path (shared/client.ts), which knows what to do. No daemon listening is `no-daemon`.
 import * as net from 'node:net';
+import { parseFrameHeader } from './frameHeader';
 import type { HelloParams, HelloResult } from './protocol';
 import { ErrorCodes, judgeDaemon, METHOD, PROTOCOL_VERSION } from './wire';
 
@@ -128,22 +129,13 @@ export class FrameReader {
 }
 
 function contentLength(header: string, maxBytes: number): number {
-  let length: number | undefined;
-  for (const line of header.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon < 0) throw new Error(`a malformed frame header line: ${JSON.stringify(line.slice(0, 80))}`);
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length') {
-      if (!/^\d{1,12}$/.test(value)) throw new Error(`a malformed Content-Length: ${JSON.stringify(value.slice(0, 40))}`);
-      length = Number(value);
-    } else if (name === 'content-type' && !/charset=utf-?8/i.test(value) && /charset=/i.test(value)) {
-      throw new Error(`an answer in a charset other than UTF-8: ${value.slice(0, 80)}`);
-    }
+  const h = parseFrameHeader(header);
+  if ('problem' in h) throw new Error(h.problem);
+  if (h.contentType !== undefined && !/charset=utf-?8/i.test(h.contentType) && /charset=/i.test(h.contentType)) {
+    throw new Error(`an answer in a charset other than UTF-8: ${h.contentType.slice(0, 80)}`);
   }
-  if (length === undefined) throw new Error('a frame without Content-Length');
-  if (length > maxBytes) throw new Error(`an answer of ${length} bytes, more than the ${maxBytes} accepted`);
-  return length;
+  if (h.contentLength > maxBytes) throw new Error(`an answer of ${h.contentLength} bytes, more than the ${maxBytes} accepted`);
+  return h.contentLength;
 }
 
 /** Sends hello and one request to the daemon at `socketPath` together, and returns its answer. */

@@ -3,6 +3,7 @@
 // window, so one broken or hostile client must only ever hurt its own connection.
 import type { Socket } from 'node:net';
 import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc/node';
+import { parseFrameHeader } from '../../shared/frameHeader';
 
 export interface ReaderLimits {
   /** largest body accepted */
@@ -95,12 +96,13 @@ export class BoundedMessageReader extends AbstractMessageReader {
         }
         const header = this.buffer.subarray(0, end).toString('ascii');
         this.buffer = this.buffer.subarray(end + 4);
-        const length = parseContentLength(header);
-        if (length === undefined) {
+        const parsed = parseFrameHeader(header);
+        if ('problem' in parsed) {
           // Without a valid length we cannot find the next frame boundary: close.
           this.violate({ reply: errorReply(-32700, 'Parse error: missing or invalid Content-Length header'), close: true, reason: 'bad header' });
           return;
         }
+        const length = parsed.contentLength;
         if (length > this.limits.maxMessageBytes) {
           this.violate({
             reply: errorReply(-32600, `Invalid Request: message of ${length} bytes exceeds the limit of ${this.limits.maxMessageBytes}`),
@@ -152,19 +154,4 @@ export class BoundedMessageReader extends AbstractMessageReader {
     }
     this.callback?.(msg as Message);
   }
-}
-
-function parseContentLength(header: string): number | undefined {
-  let length: number | undefined;
-  for (const line of header.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) return undefined;
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length') {
-      if (!/^\d{1,12}$/.test(value)) return undefined;
-      length = parseInt(value, 10);
-    }
-  }
-  return length;
 }
