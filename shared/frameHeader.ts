@@ -1,6 +1,11 @@
 // The header section of a frame of the JSON-RPC base protocol (`Content-Length: N\r\n…\r\n\r\n`),
-// read the same way by the daemon (daemon/server/boundedReader.ts) and by the CLI's one-shot client
-// (oneShot.ts).
+// written and read the same way by the daemon (daemon/server/rawJsonWriter.ts, boundedReader.ts) and
+// by the CLI's one-shot client (oneShot.ts).
+
+/** The header section of a frame whose body is `length` bytes, blank line included. */
+export function frameHeader(length: number, contentType?: string): Buffer {
+  return Buffer.from(`Content-Length: ${length}\r\n${contentType === undefined ? '' : `Content-Type: ${contentType}\r\n`}\r\n`, 'ascii');
+}
 
 export type FrameHeader = { contentLength: number; contentType?: string } | { problem: string };
 

@@ -9,7 +9,7 @@
 // dropped connection, a method this daemon does not know — is `fallback`: the caller takes the
 // full path (shared/client.ts), which knows what to do. No daemon listening is `no-daemon`.
 import * as net from 'node:net';
-import { parseFrameHeader } from './frameHeader';
+import { frameHeader, parseFrameHeader } from './frameHeader';
 import type { HelloParams, HelloResult } from './protocol';
 import { ErrorCodes, judgeDaemon, METHOD, PROTOCOL_VERSION } from './wire';
 
@@ -59,7 +59,7 @@ const REQUEST_ID = 2;
 
 function frame(message: unknown): Buffer {
   const body = Buffer.from(JSON.stringify(message), 'utf8');
-  return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+  return Buffer.concat([frameHeader(body.length), body]);
 }
 
 /** What the hello says about using this daemon as it is; undefined when it can be used. */

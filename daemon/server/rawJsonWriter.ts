@@ -5,6 +5,7 @@
 // are.
 import type { Socket } from 'node:net';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-jsonrpc/node';
+import { frameHeader } from '../../shared/frameHeader';
 
 /** A frame that follows a response, holding bytes that are not JSON (statusText's `attachText`). */
 export interface Attachment {
@@ -66,9 +67,9 @@ export class RawJsonMessageWriter extends AbstractMessageWriter implements Messa
       const length = body.reduce((n, b) => n + b.length, 0);
       const result = (msg as { result?: unknown }).result;
       const attachment = result instanceof RawJson ? result.attachment : undefined;
-      const chunks = [Buffer.from(`Content-Length: ${length}\r\n\r\n`, 'ascii'), ...body];
+      const chunks = [frameHeader(length), ...body];
       if (attachment) {
-        chunks.push(Buffer.from(`Content-Length: ${attachment.bytes.length}\r\nContent-Type: ${attachment.contentType}\r\n\r\n`, 'ascii'), attachment.bytes);
+        chunks.push(frameHeader(attachment.bytes.length, attachment.contentType), attachment.bytes);
       }
       // one writev for the headers and every part
       this.socket.cork();
